@@ -1,0 +1,1 @@
+"""Composite tools across Instantly and Stripe, backed by the unified-contacts store."""

@@ -1,0 +1,7 @@
+"""The orchestrator's tools. Each module registers its tools on TOOLBOX when imported."""
+
+from shared.tooling import Toolbox
+
+TOOLBOX = Toolbox("orchestrator")
+
+from orchestrator_mcp.tools import audit  # noqa: E402,F401  (registers tools)

@@ -1,0 +1,138 @@
+"""The command line every server shares: serve over stdio (default), `auth set|status|delete`, and
+whatever subcommands a server adds (sandbox, webhooks, install, doctor, demo)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from shared.deps import ServerOptions
+from shared.errors import AppError
+from shared.logs import configure_logging
+from shared.secrets import SecretSpec, keyring_available, keyring_delete, keyring_get, keyring_set, lookup
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+@dataclass
+class ServerCli:
+    prog: str  # console script name, e.g. instantly-mcp
+    env_prefix: str  # INSTANTLY, STRIPE, ORCHESTRATOR
+    description: str
+    secrets: Sequence[SecretSpec]
+    serve: Callable[[ServerOptions], None]
+    extra: list[Callable[[argparse._SubParsersAction], None]] = field(default_factory=list)
+
+    def parser(self) -> argparse.ArgumentParser:
+        p = argparse.ArgumentParser(prog=self.prog, description=self.description)
+        sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+        serve = sub.add_parser("serve", help="run the MCP server over stdio (the default)")
+        _serve_flags(serve)
+        _serve_flags(p)
+        serve.set_defaults(func=self._run_serve)
+        p.set_defaults(func=self._run_serve)
+
+        auth = sub.add_parser("auth", help="store, check or delete keys in the OS keyring")
+        auth_sub = auth.add_subparsers(dest="auth_command", metavar="ACTION", required=True)
+        names = [s.name for s in self.secrets]
+        default = names[0] if len({s.name for s in self.secrets}) == len(self.secrets) else None
+        s_set = auth_sub.add_parser("set", help="store a key, read from a hidden prompt or from stdin (never argv)")
+        s_set.add_argument("name", nargs="?", default=default, choices=sorted(set(names)), help="which key")
+        s_set.add_argument("--service", help="which API, when the name is ambiguous")
+        s_set.set_defaults(func=self._auth_set)
+        s_status = auth_sub.add_parser("status", help="say which keys are configured and where from; never the key")
+        s_status.set_defaults(func=self._auth_status)
+        s_del = auth_sub.add_parser("delete", help="remove a key from the keyring")
+        s_del.add_argument("name", nargs="?", default=default, choices=sorted(set(names)), help="which key")
+        s_del.add_argument("--service", help="which API, when the name is ambiguous")
+        s_del.set_defaults(func=self._auth_delete)
+
+        for add in self.extra:
+            add(sub)
+        return p
+
+    def main(self, argv: Sequence[str] | None = None) -> int:
+        args = self.parser().parse_args(argv)
+        configure_logging()
+        try:
+            return int(args.func(args) or 0)
+        except AppError as exc:
+            print(f"{self.prog}: {exc} {exc.hint()}".strip(), file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
+
+    # --- serve ---
+
+    def _run_serve(self, args: argparse.Namespace) -> int:
+        opts = ServerOptions.from_env(
+            self.env_prefix, read_only=args.read_only, toolsets=args.toolsets, sandbox=args.sandbox,
+            store_url=args.store,
+        )
+        self.serve(opts)
+        return 0
+
+    # --- auth ---
+
+    def _spec(self, name: str | None, service: str | None) -> SecretSpec:
+        matches = [s for s in self.secrets if (name is None or s.name == name) and (service is None or s.service == service)]
+        if len(matches) != 1:
+            options = ", ".join(f"{s.name} --service {s.service}" for s in self.secrets)
+            raise AppError(f"Say which key: {options}.")
+        return matches[0]
+
+    def _auth_set(self, args: argparse.Namespace) -> int:
+        spec = self._spec(args.name, args.service)
+        if sys.stdin.isatty():
+            value = getpass.getpass(f"{spec.label} (input hidden): ")
+        else:
+            value = sys.stdin.readline()
+        value = value.strip()
+        if not value:
+            raise AppError("No key given; nothing stored.")
+        keyring_set(spec, value)
+        print(f"Stored the {spec.label} in the OS keyring ({spec.keyring_service}).", file=sys.stderr)
+        return 0
+
+    def _auth_status(self, args: argparse.Namespace) -> int:
+        lines = []
+        for spec in self.secrets:
+            found = lookup(spec)
+            if found is None:
+                lines.append(f"{spec.label}: not configured. To fix: {spec.how_to_set()}")
+            else:
+                where = {"environment": f"environment ({_which_env(spec)})", "keyring": "OS keyring"}.get(
+                    found.source, found.source
+                )
+                lines.append(f"{spec.label}: configured, from the {where}")
+        if not keyring_available():
+            lines.append("OS keyring: no usable backend on this machine; keys come from the environment only.")
+        print("\n".join(lines))
+        return 0 if lookup(self.secrets[0]) is not None else 1
+
+    def _auth_delete(self, args: argparse.Namespace) -> int:
+        spec = self._spec(args.name, args.service)
+        had = keyring_get(spec) is not None
+        keyring_delete(spec)
+        print(
+            f"Removed the {spec.label} from the OS keyring." if had else f"No {spec.label} was stored in the keyring.",
+            file=sys.stderr,
+        )
+        return 0
+
+
+def _which_env(spec: SecretSpec) -> str:
+    import os
+
+    return next((n for n in spec.env if os.environ.get(n, "").strip()), spec.env[0])
+
+
+def _serve_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--read-only", action="store_true", default=None, help="list no write tools at all")
+    p.add_argument("--toolsets", help="comma-separated tool groups to list (default: all)")
+    p.add_argument("--sandbox", action="store_true", default=None, help="use the local sandboxes, no accounts needed")
+    p.add_argument("--store", help="store path or database URL (default: ISMCP_DATABASE_URL / ISMCP_STORE_PATH)")

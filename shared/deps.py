@@ -1,0 +1,90 @@
+"""What every server's tools share at run time: options, the lazily opened store, the audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from shared.secrets import env_flag, env_value
+
+if TYPE_CHECKING:
+    from shared.store import Store
+
+log = logging.getLogger(__name__)
+
+SANDBOX_ENV = "ISMCP_SANDBOX"
+
+
+@dataclass
+class ServerOptions:
+    """How a server was started: flags first, then environment variables."""
+
+    read_only: bool = False
+    toolsets: list[str] | None = None
+    store_url: str | None = None
+    sandbox: bool = False
+    audit: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(
+        cls, prefix: str, *, read_only: bool | None = None, toolsets: str | None = None, sandbox: bool | None = None,
+        store_url: str | None = None,
+    ) -> ServerOptions:
+        """prefix is the server's env prefix, e.g. INSTANTLY: INSTANTLY_READ_ONLY, INSTANTLY_TOOLSETS."""
+        ro = read_only if read_only else env_flag(f"{prefix}_READ_ONLY") or env_flag("ISMCP_READ_ONLY")
+        sets = env_value(f"{prefix}_TOOLSETS", toolsets)
+        return cls(
+            read_only=ro,
+            toolsets=[s.strip() for s in sets.split(",") if s.strip()] if sets else None,
+            store_url=store_url,
+            sandbox=sandbox if sandbox else env_flag(SANDBOX_ENV),
+            audit=not env_flag("ISMCP_NO_AUDIT"),
+        )
+
+
+class BaseDeps:
+    """Subclasses add their API clients, created on first use so a missing key fails at call time."""
+
+    server = "mcp"
+
+    def __init__(self, options: ServerOptions | None = None) -> None:
+        self.options = options or ServerOptions()
+        self._store: Store | None = None
+        self._store_lock = asyncio.Lock()
+
+    async def store(self) -> Store:
+        if self._store is None:
+            async with self._store_lock:
+                if self._store is None:
+                    from shared.store import open_store  # lazy: start-up does not pay for SQLAlchemy
+
+                    self._store = await open_store(self.options.store_url)
+        return self._store
+
+    async def audit(
+        self, tool: str, arguments: dict[str, Any], outcome: str, duration_ms: float, error: str | None
+    ) -> None:
+        if not self.options.audit:
+            return
+        try:
+            store = await self.store()
+            await store.record_audit(self.server, tool, arguments, outcome, duration_ms, error)
+        except Exception:  # noqa: BLE001 - the audit trail must never break the tool call itself
+            log.warning("could not write the audit log for %s", tool, exc_info=True)
+
+    def mode_note(self) -> str | None:
+        """A note appended to every tool summary, e.g. that the data comes from a sandbox."""
+        return None
+
+    async def aclose(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+
+def pid() -> int:
+    return os.getpid()

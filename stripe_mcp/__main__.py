@@ -1,0 +1,33 @@
+"""`stripe-mcp`: serve over stdio, manage keys, run the sandbox."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from shared.cli import ServerCli
+from shared.deps import ServerOptions
+from shared.secrets import STRIPE_SECRETS
+
+
+def _serve(options: ServerOptions) -> None:
+    from stripe_mcp.server import build
+
+    build(options).run()
+
+
+CLI = ServerCli(
+    prog="stripe-mcp",
+    env_prefix="STRIPE",
+    description="Stripe as MCP tools (stdio server).",
+    secrets=STRIPE_SECRETS,
+    serve=_serve,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return CLI.main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
