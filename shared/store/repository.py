@@ -98,8 +98,12 @@ class Store:
         async with self._read_engine.connect() as conn:
             yield conn
 
-    async def _retrying(self, fn: Any) -> Any:
-        """Run a write; the busy timeout absorbs contention, this is the belt to its braces."""
+    async def _retrying(self, fn: Any, conn: AsyncConnection | None = None) -> Any:
+        """Run a write in its own transaction, or in the caller's when `conn` is given.
+
+        The busy timeout absorbs contention; the retry here is the belt to its braces."""
+        if conn is not None:
+            return await fn(conn)
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(5),
             wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
@@ -120,7 +124,7 @@ class Store:
 
     # --- contacts ---
 
-    async def upsert_contact(self, email: str, **fields: Any) -> Contact:
+    async def upsert_contact(self, email: str, *, conn: AsyncConnection | None = None, **fields: Any) -> Contact:
         """Insert or update the contact with this email (case-insensitive). None values leave fields as they are."""
         email = normalize_email(email)
         now = time.time()
@@ -154,9 +158,11 @@ class Store:
             got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.email == email))).one()
             return Contact.model_validate(got._asdict())
 
-        return await self._retrying(run)
+        return await self._retrying(run, conn)
 
-    async def update_contact(self, contact_id: str, **fields: Any) -> Contact | None:
+    async def update_contact(
+        self, contact_id: str, *, conn: AsyncConnection | None = None, **fields: Any
+    ) -> Contact | None:
         unknown = set(fields) - CONTACT_FIELDS
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
@@ -170,7 +176,7 @@ class Store:
             got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.id == contact_id))).first()
             return Contact.model_validate(got._asdict()) if got else None
 
-        return await self._retrying(run)
+        return await self._retrying(run, conn)
 
     async def link_ids(
         self, email: str, *, lead_id: str | None = None, customer_id: str | None = None, campaign_id: str | None = None
@@ -188,6 +194,7 @@ class Store:
     async def get_contact(
         self,
         *,
+        conn: AsyncConnection | None = None,
         contact_id: str | None = None,
         email: str | None = None,
         lead_id: str | None = None,
@@ -204,8 +211,12 @@ class Store:
             cond = c.stripe_customer_id == customer_id
         else:
             raise ValueError("give one of contact_id, email, lead_id, customer_id")
-        async with self.read() as conn:
-            got = (await conn.execute(select(unified_contacts).where(cond).limit(1))).first()
+        stmt = select(unified_contacts).where(cond).limit(1)
+        if conn is not None:
+            got = (await conn.execute(stmt)).first()
+        else:
+            async with self.read() as rconn:
+                got = (await rconn.execute(stmt)).first()
         return Contact.model_validate(got._asdict()) if got else None
 
     async def list_contacts(
@@ -292,12 +303,12 @@ class Store:
             .values(status="processed", processed_at=time.time(), lease_until=None, last_error=None,
                     attempts=events.c.attempts + 1)
         )
-        if conn is not None:
-            await conn.execute(stmt)
-            return
-        await self._retrying(lambda c: c.execute(stmt))
+        await self._retrying(lambda c: c.execute(stmt), conn)
 
-    async def mark_failed(self, event_pk: int, error: str, *, max_attempts: int = 5, base_delay: float = 2.0) -> str:
+    async def mark_failed(
+        self, event_pk: int, error: str, *, max_attempts: int = 5, base_delay: float = 2.0,
+        conn: AsyncConnection | None = None,
+    ) -> str:
         """Record a failure; back off, or dead-letter after max_attempts. Returns the new status."""
 
         async def run(conn: AsyncConnection) -> str:
@@ -312,7 +323,7 @@ class Store:
             )
             return status
 
-        return await self._retrying(run)
+        return await self._retrying(run, conn)
 
     async def replay_event(self, event_pk: int) -> bool:
         """Put a dead or processed event back in the queue."""

@@ -1,0 +1,157 @@
+"""The webhook receiver: verify, store first, answer 2xx only once the row is durable.
+
+    orchestrator-mcp webhooks serve --host 127.0.0.1 --port 8787
+
+POST /webhooks/stripe     Stripe-Signature verified with the SDK (timestamp tolerance enforced)
+POST /webhooks/instantly  the secret header our create_webhook tool registers, compared in constant time
+GET  /healthz             queue depth
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import stripe
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
+from shared.errors import MissingSecretError
+from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
+from shared.store import Store
+
+log = logging.getLogger(__name__)
+
+INSTANTLY_SECRET_HEADER = "X-Webhook-Secret"
+MAX_BODY_BYTES = 1024 * 1024
+STRIPE_TOLERANCE_SECONDS = 300
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_receiver(
+    store_factory: Callable[[], Awaitable[Store]],
+    *,
+    stripe_secret: str | None = None,
+    instantly_secret: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    on_stored: Callable[[], None] | None = None,
+    background: Callable[[Store], Awaitable[None]] | None = None,
+) -> Starlette:
+    """The ASGI app. Secrets default to the keyring/environment, looked up when a delivery arrives."""
+    state: dict[str, Any] = {}
+
+    async def store() -> Store:
+        if "store" not in state:
+            state["store"] = await store_factory()
+        return state["store"]
+
+    def secret(kind: str) -> str:
+        if kind == "stripe":
+            return stripe_secret or require(STRIPE_WEBHOOK_SECRET)
+        return instantly_secret or require(INSTANTLY_WEBHOOK_SECRET)
+
+    async def persist(source: str, event_id: str, type_: str, payload: dict[str, Any]) -> JSONResponse:
+        created = await (await store()).record_event(source, event_id, type_, payload)
+        if created and on_stored is not None:
+            on_stored()
+        return JSONResponse({"received": True, "duplicate": not created, "id": event_id})
+
+    async def stripe_webhook(request: Request) -> JSONResponse:
+        try:
+            body = await _read_body(request, max_body_bytes)
+        except BodyTooLarge:
+            return _error(413, f"body larger than {max_body_bytes} bytes")
+        header = request.headers.get("stripe-signature")
+        if not header:
+            return _error(400, "missing Stripe-Signature header")
+        try:
+            key = secret("stripe")
+        except MissingSecretError as exc:
+            return _error(503, str(exc))
+        try:
+            event = stripe.Webhook.construct_event(body, header, key, tolerance=STRIPE_TOLERANCE_SECONDS)
+        except stripe.SignatureVerificationError:
+            return _error(400, "invalid or stale Stripe-Signature")
+        except ValueError:
+            return _error(400, "body is not valid JSON")
+        payload = json.loads(body)
+        if not isinstance(payload, dict) or not payload.get("id") or not payload.get("type"):
+            return _error(400, "not a Stripe event object")
+        return await persist("stripe", str(event["id"]), str(event["type"]), payload)
+
+    async def instantly_webhook(request: Request) -> JSONResponse:
+        try:
+            key = secret("instantly")
+        except MissingSecretError as exc:
+            return _error(503, str(exc))
+        given = request.headers.get(INSTANTLY_SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), key.encode()):
+            return _error(401, f"missing or wrong {INSTANTLY_SECRET_HEADER} header")
+        try:
+            body = await _read_body(request, max_body_bytes)
+        except BodyTooLarge:
+            return _error(413, f"body larger than {max_body_bytes} bytes")
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return _error(400, "body is not valid JSON")
+        if not isinstance(payload, dict) or not payload.get("event_type"):
+            return _error(400, "not an Instantly webhook payload (no event_type)")
+        return await persist("instantly", instantly_event_id(payload), instantly_event_type(payload), payload)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        counts = await (await store()).event_counts()
+        return JSONResponse({"status": "ok", "queue_depth": counts.get("pending", 0),
+                             "dead_letters": counts.get("dead", 0), "processed": counts.get("processed", 0)})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        task = None
+        if background is not None:
+            task = asyncio.ensure_future(background(await store()))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            if "store" in state:
+                await state["store"].close()
+
+    return Starlette(
+        routes=[
+            Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
+            Route("/webhooks/instantly", instantly_webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
