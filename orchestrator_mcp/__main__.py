@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from orchestrator_mcp.install import add_install_command
 from shared.cli import ServerCli
 from shared.deps import ServerOptions
 from shared.secrets import INSTANTLY_SECRETS, STRIPE_SECRETS
@@ -27,7 +28,7 @@ CLI = ServerCli(
     description="Composite Instantly + Stripe pipeline tools (stdio server).",
     secrets=(*INSTANTLY_SECRETS, *STRIPE_SECRETS),
     serve=_serve,
-    extra=[_add_demo],
+    extra=[_add_demo, add_install_command],
 )
 
 

@@ -1,0 +1,92 @@
+"""`orchestrator-mcp install claude-desktop|cursor [--sandbox] [--dry-run] [--config PATH]`.
+
+Writes the three servers into the client's real config file with absolute paths to this install's
+executables: backs the file up first, keeps the other servers already there, is idempotent, and never
+writes a key (the servers read keys from the keyring or the environment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SERVERS = {"instantly": "instantly-mcp", "stripe": "stripe-mcp", "orchestrator": "orchestrator-mcp"}
+
+
+def default_config_path(client: str) -> Path:
+    home = Path.home()
+    if client == "cursor":
+        return home / ".cursor" / "mcp.json"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "Claude" / "claude_desktop_config.json"
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA") or home) / "Claude" / "claude_desktop_config.json"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "Claude" / "claude_desktop_config.json"
+
+
+def server_entries(bindir: Path, sandbox: bool) -> dict[str, dict[str, Any]]:
+    args = ["--sandbox"] if sandbox else []
+    return {name: {"command": str(bindir / script), "args": list(args), "env": {}} for name, script in SERVERS.items()}
+
+
+def merged(existing: dict[str, Any], entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out = dict(existing)
+    servers = dict(out.get("mcpServers") or {})
+    for name, entry in entries.items():
+        old = servers.get(name) or {}
+        # keep any env the user added by hand (never keys from us), replace command and args
+        servers[name] = {**entry, "env": dict(old.get("env") or {})}
+    out["mcpServers"] = servers
+    return out
+
+
+def install(client: str, *, config: Path | None = None, sandbox: bool = False, dry_run: bool = False,
+            bindir: Path | None = None) -> tuple[Path, str, bool, Path | None]:
+    """Returns (config path, new text, whether the file changed, backup path if one was made)."""
+    path = config or default_config_path(client)
+    current: dict[str, Any] = {}
+    if path.exists():
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            current = json.loads(text)
+    new = merged(current, server_entries(bindir or Path(sys.executable).parent, sandbox))
+    new_text = json.dumps(new, indent=2) + "\n"
+    if dry_run or (path.exists() and current == new):
+        return path, new_text, False, None
+    backup = None
+    if path.exists():
+        backup = path.with_name(f"{path.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+        shutil.copy2(path, backup)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path, new_text, True, backup
+
+
+def add_install_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("install", help="add the three servers to Claude Desktop's or Cursor's config")
+    p.add_argument("client", choices=["claude-desktop", "cursor"])
+    p.add_argument("--sandbox", action="store_true", help="configure the servers in sandbox mode (no accounts)")
+    p.add_argument("--dry-run", action="store_true", help="print the resulting config instead of writing it")
+    p.add_argument("--config", type=Path, help="config file to edit (default: the client's usual location)")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    path, text, changed, backup = install(args.client, config=args.config, sandbox=args.sandbox,
+                                          dry_run=args.dry_run)
+    if args.dry_run:
+        print(text, end="")
+    elif not changed:
+        print(f"{path} already has these servers; nothing changed.", file=sys.stderr)
+    else:
+        saved = f" (backup: {backup})" if backup else ""
+        print(f"Wrote {path}{saved}. Quit and restart the client to load it.", file=sys.stderr)
+    return 0
