@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from shared.redaction import redact_value
-from shared.store.schema import app_config, audit_log, campaign_performance, events, sync_state, unified_contacts
+from shared.store.schema import app_config, attributed_payments, audit_log, campaign_performance, events, sync_state, unified_contacts
 
 CONTACT_FIELDS = {c.name for c in unified_contacts.columns}
 
@@ -46,6 +46,8 @@ class Contact(BaseModel):
     source_campaign: str | None = None
     attribution_data: dict[str, Any] = {}
     do_not_contact: bool = False
+    link_sent_at: float | None = None
+    paid_at: float | None = None
     created_at: float
     updated_at: float
 
@@ -256,6 +258,33 @@ class Store:
             return bool(res.rowcount)
 
         return await self._retrying(run)
+
+    # --- payments ---
+
+    async def record_payment(
+        self, reference: str, *, amount: int, currency: str, kind: str = "payment", contact_id: str | None = None,
+        campaign_id: str | None = None, at: float | None = None, conn: AsyncConnection | None = None,
+    ) -> bool:
+        """Record a payment (or a negative refund) once per reference. True when it is new."""
+        stmt = (
+            self._insert(attributed_payments)
+            .values(reference=reference, contact_id=contact_id, campaign_id=campaign_id, amount=int(amount),
+                    currency=currency.lower(), kind=kind, at=at or time.time())
+            .on_conflict_do_nothing(index_elements=["reference"])
+        )
+
+        async def run(c: AsyncConnection) -> bool:
+            return bool((await c.execute(stmt)).rowcount)
+
+        return await self._retrying(run, conn)
+
+    async def payments_for(self, *, contact_id: str | None = None, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        p = attributed_payments.c
+        conds = [x for x in (p.contact_id == contact_id if contact_id else None,
+                             p.campaign_id == campaign_id if campaign_id else None) if x is not None]
+        async with self.read() as conn:
+            rows = (await conn.execute(select(attributed_payments).where(*conds).order_by(p.at))).all()
+        return [r._asdict() for r in rows]
 
     # --- events ---
 

@@ -48,12 +48,30 @@ unified_contacts = Table(
     Column("source_campaign", String(64)),
     Column("attribution_data", JSON, nullable=False, default=dict),
     Column("do_not_contact", Boolean, nullable=False, default=False),
+    Column("link_sent_at", Float),
+    Column("paid_at", Float),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_contacts_lead", "instantly_lead_id"),
     Index("ix_contacts_customer", "stripe_customer_id"),
     Index("ix_contacts_status", "conversion_status"),
     Index("ix_contacts_source_campaign", "source_campaign"),
+)
+
+# One row per money movement, unique on its reference (pi_/cs_/in_/re_...): applying the same payment
+# twice is impossible by construction. Refunds are negative amounts.
+attributed_payments = Table(
+    "attributed_payments",
+    metadata,
+    Column("reference", String(96), primary_key=True),
+    Column("contact_id", String(40)),
+    Column("campaign_id", String(64)),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(16), nullable=False),  # payment | refund
+    Column("at", Float, nullable=False),
+    Index("ix_payments_campaign", "campaign_id"),
+    Index("ix_payments_contact", "contact_id"),
 )
 
 campaign_performance = Table(

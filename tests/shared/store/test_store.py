@@ -14,16 +14,16 @@ from shared.store.engine import schema_version
 async def test_migrations_from_empty_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "store.sqlite"
     store = await open_store(str(path))
-    assert await schema_version(store.engine) == "0001"
+    assert await schema_version(store.engine) == "0002"
     async with store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: set(sa_inspect(c).get_table_names()))
-    assert {"unified_contacts", "campaign_performance", "events", "audit_log", "sync_state", "app_config",
+    assert {"unified_contacts", "campaign_performance", "events", "audit_log", "sync_state", "app_config", "attributed_payments",
             "alembic_version"} <= tables
     await store.upsert_contact("Ada@Example.com", first_name="Ada")
     await store.close()
 
     again = await open_store(str(path))  # re-opening runs no migration twice and keeps the data
-    assert await schema_version(again.engine) == "0001"
+    assert await schema_version(again.engine) == "0002"
     contact = await again.get_contact(email="ada@EXAMPLE.com")
     assert contact is not None and contact.first_name == "Ada"
     await again.close()
@@ -85,4 +85,39 @@ async def test_cursors_config_and_audit() -> None:
     await store.record_audit("stripe", "stripe_create_refund", {"api_key": "x", "amount": 5}, "ok", 1.5)
     (row,) = await store.list_audit()
     assert row["arguments"] == {"api_key": "[REDACTED]", "amount": 5}
+    await store.close()
+
+
+async def test_upgrade_from_the_first_schema_keeps_data(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from shared.store.engine import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+
+    def to_0001(conn):  # type: ignore[no-untyped-def]
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO unified_contacts (id, email, instantly_campaign_ids, email_engagement_score, opens, clicks,"
+            " replies, total_revenue, payment_failures, conversion_status, attribution_data, do_not_contact,"
+            " created_at, updated_at) VALUES ('ct_old', 'old@example.com', '[]', 0, 0, 0, 0, 0, 0, 'prospect',"
+            " '{}', 0, 1, 1)")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(to_0001)
+    await engine.dispose()
+
+    store = await open_store(str(path))
+    assert await schema_version(store.engine) == "0002"
+    old = await store.get_contact(email="old@example.com")
+    assert old is not None and old.paid_at is None
+    assert await store.record_payment("pi_1", amount=500, currency="USD", contact_id=old.id, campaign_id="c1")
+    assert not await store.record_payment("pi_1", amount=500, currency="usd", contact_id=old.id, campaign_id="c1")
+    assert [p["amount"] for p in await store.payments_for(campaign_id="c1")] == [500]
     await store.close()
