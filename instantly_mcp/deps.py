@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from instantly_mcp.client import InstantlyClient
 from shared.deps import BaseDeps, ServerOptions
-from shared.secrets import INSTANTLY_API_KEY, env_value, require
+from shared.sandbox_mode import SandboxSpec, ensure_running
+from shared.errors import InputError
+from shared.secrets import INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET, env_value, require
 
 INSTANTLY_BASE_URL_ENV = "INSTANTLY_BASE_URL"
+# The shared local sandbox used in sandbox mode (--sandbox / ISMCP_SANDBOX=1); it accepts this fixed key.
+SANDBOX = SandboxSpec("instantly", "instantly_mcp.sandbox", "ISMCP_SANDBOX_INSTANTLY_PORT", 8761,
+                      "sandbox-instantly-key")
 DEFAULT_BASE_URL = "https://api.instantly.ai"
+MAX_LEADS_ENV = "INSTANTLY_MAX_LEADS_PER_IMPORT"
+DEFAULT_MAX_LEADS = 10_000
 
 
 class InstantlyDeps(BaseDeps):
@@ -14,10 +24,48 @@ class InstantlyDeps(BaseDeps):
 
     def __init__(self, options: ServerOptions | None = None) -> None:
         super().__init__(options)
+        self._client: InstantlyClient | None = None
+        self._client_lock = asyncio.Lock()
 
     def base_url(self) -> str:
-        return env_value(INSTANTLY_BASE_URL_ENV, default=DEFAULT_BASE_URL) or DEFAULT_BASE_URL
+        url = (env_value(INSTANTLY_BASE_URL_ENV, default=DEFAULT_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+        # Other Instantly tools take the URL with /api/v2; our paths carry it already.
+        return url.removesuffix("/api/v2")
 
     def api_key(self) -> str:
         """The key, or MissingSecretError saying how to set it (at call time, never at start)."""
         return require(INSTANTLY_API_KEY)
+
+    async def client(self) -> InstantlyClient:
+        """The API client, created on first use so a missing key is an error of the call, not of start-up.
+
+        In sandbox mode it talks to the shared local sandbox, started here if it is not running."""
+        if self._client is None:
+            async with self._client_lock:
+                if self._client is None:
+                    key, url = (SANDBOX.api_key, await asyncio.to_thread(ensure_running, SANDBOX)) \
+                        if self.options.sandbox else (self.api_key(), self.base_url())
+                    # options.extra["instantly_retry"]: a shared.http.RetryPolicy (tests use a fast one)
+                    self._client = InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"))
+        return self._client
+
+    def webhook_secret(self) -> str:
+        """The shared secret our webhook receiver checks in the X-Webhook-Secret header."""
+        return require(INSTANTLY_WEBHOOK_SECRET)
+
+    def max_leads_per_import(self) -> int:
+        raw = env_value(MAX_LEADS_ENV, default=str(DEFAULT_MAX_LEADS)) or str(DEFAULT_MAX_LEADS)
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InputError(f"must be a whole number, got {raw!r}", MAX_LEADS_ENV) from None
+        return max(1, value)
+
+    def mode_note(self) -> str | None:
+        return "Instantly sandbox: simulated data, nothing is sent" if self.options.sandbox else None
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        await super().aclose()

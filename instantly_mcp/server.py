@@ -5,6 +5,7 @@ from __future__ import annotations
 from mcp.server.mcpserver import MCPServer
 
 from instantly_mcp.deps import InstantlyDeps
+from instantly_mcp.schema import slim_tools
 from instantly_mcp.tools import TOOLBOX
 from shared.deps import ServerOptions
 from shared.server import build_server
@@ -17,5 +18,6 @@ INSTRUCTIONS = (
 
 
 def build(options: ServerOptions | None = None) -> MCPServer:
-    return build_server(TOOLBOX, name="instantly", instructions=INSTRUCTIONS, deps_factory=InstantlyDeps,
-                        options=options)
+    server = build_server(TOOLBOX, name="instantly", instructions=INSTRUCTIONS, deps_factory=InstantlyDeps,
+                          options=options)
+    return slim_tools(server)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from orchestrator_mcp.events.serve import add_webhooks_command
+from orchestrator_mcp.doctor import add_doctor_command
 from orchestrator_mcp.install import add_install_command
+from orchestrator_mcp.sandbox_cli import add_sandbox_command
 from shared.cli import ServerCli
 from shared.deps import ServerOptions
 from shared.secrets import INSTANTLY_SECRETS, STRIPE_SECRETS
@@ -19,7 +22,15 @@ def _serve(options: ServerOptions) -> None:
 
 def _add_demo(sub) -> None:  # type: ignore[no-untyped-def]
     demo = sub.add_parser("demo", help="run the end-to-end demo against local sandboxes (no accounts needed)")
-    demo.set_defaults(func=lambda _args: __import__("orchestrator_mcp.demo", fromlist=["main"]).main())
+    demo.add_argument("--keep", action="store_true", help="keep the sandbox state of the previous run")
+    demo.add_argument("--out", help="directory for the funnel picture and the demo's state (default demo-output/)")
+    demo.set_defaults(func=_run_demo)
+
+
+def _run_demo(args) -> int:  # type: ignore[no-untyped-def]
+    from orchestrator_mcp.demo import main as demo_main
+
+    return demo_main([*(["--keep"] if args.keep else []), *(["--out", args.out] if args.out else [])])
 
 
 CLI = ServerCli(
@@ -28,7 +39,7 @@ CLI = ServerCli(
     description="Composite Instantly + Stripe pipeline tools (stdio server).",
     secrets=(*INSTANTLY_SECRETS, *STRIPE_SECRETS),
     serve=_serve,
-    extra=[_add_demo, add_install_command],
+    extra=[_add_demo, add_install_command, add_webhooks_command, add_sandbox_command, add_doctor_command],
 )
 
 

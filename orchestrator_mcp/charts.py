@@ -29,7 +29,7 @@ def funnel_png(stages: Sequence[tuple[str, int]], title: str = "Conversion funne
         ax.invert_yaxis()
         top = max(counts) if counts and max(counts) > 0 else 1
         for i, (bar, count) in enumerate(zip(bars, counts, strict=True)):
-            rate = f" ({count / counts[i - 1]:.0%} of previous)" if i and counts[i - 1] else ""
+            rate = f" ({count / counts[0]:.0%} of {labels[0]})" if i and counts[0] else ""
             ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, f"{count}{rate}",
                     va="center", fontsize=9)
         ax.set_xlim(0, top * 1.45)

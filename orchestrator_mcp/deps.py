@@ -1,9 +1,12 @@
-"""Run-time dependencies of the orchestrator: the store, and both API packages' deps as libraries."""
+"""Run-time dependencies of the orchestrator: the store, and both API packages' clients as libraries."""
 
 from __future__ import annotations
 
+from instantly_mcp.client import InstantlyClient
 from instantly_mcp.deps import InstantlyDeps
+from orchestrator_mcp.config import PipelineConfig, load_config
 from shared.deps import BaseDeps, ServerOptions
+from stripe_mcp.client.api import StripeApi
 from stripe_mcp.deps import StripeDeps
 
 
@@ -12,8 +15,22 @@ class OrchestratorDeps(BaseDeps):
 
     def __init__(self, options: ServerOptions | None = None) -> None:
         super().__init__(options)
-        self.instantly = InstantlyDeps(self.options)
-        self.stripe = StripeDeps(self.options)
+        # The API packages' deps, without their own audit trail: the orchestrator audits its tool calls.
+        inner = ServerOptions(sandbox=self.options.sandbox, store_url=self.options.store_url, audit=False)
+        self.instantly = InstantlyDeps(inner)
+        self.stripe = StripeDeps(inner)
+
+    async def instantly_client(self) -> InstantlyClient:
+        return await self.instantly.client()
+
+    async def stripe_client(self) -> StripeApi:
+        return await self.stripe.client()
+
+    async def config(self) -> PipelineConfig:
+        return await load_config(await self.store())
+
+    def mode_note(self) -> str | None:
+        return "sandbox mode: simulated Instantly and Stripe, no real email or money" if self.options.sandbox else None
 
     async def aclose(self) -> None:
         await self.instantly.aclose()

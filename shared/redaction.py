@@ -22,7 +22,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(?i)((?:api[_-]?key|secret|password|token|authorization)[\"']?\s{0,3}[:=]\s{0,3}[\"']?)"
-            r"(?!\[REDACTED\])[^\s\"',}&]{4,}"
+            r"(?!\[REDACTED\]|<|\.\.\.)[^\s\"',}&]{4,}"
         ),
         r"\1" + MASK,
     ),

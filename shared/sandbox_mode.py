@@ -50,7 +50,7 @@ def data_dir() -> Path:
 
 def answers(url: str, timeout: float = 0.5) -> bool:
     try:
-        httpx.get(f"{url}/_sandbox/stats", timeout=timeout)
+        httpx.get(f"{url}/_sandbox/health", timeout=timeout)
     except httpx.HTTPError:
         return False
     return True

@@ -60,13 +60,15 @@ def _handler(spec: ToolSpec, server_name: str) -> Callable[..., Any]:
             await ctx.report_progress(done, total, message)
 
         call = Call(deps=deps, progress_fn=progress)
+        audited = {k: ("[personal data not kept]" if k in spec.input_model.audit_exclude else v)
+                   for k, v in args.model_dump(mode="json", exclude_defaults=True).items()}
         try:
             result = await spec.fn(call, args)
         except Exception as exc:
-            await deps.audit(spec.name, kwargs, "error", (time.monotonic() - started) * 1000,
+            await deps.audit(spec.name, audited, "error", (time.monotonic() - started) * 1000,
                              error_payload(exc)["message"])
             raise to_tool_error(exc, spec.name) from None
-        await deps.audit(spec.name, kwargs, "ok", (time.monotonic() - started) * 1000, None)
+        await deps.audit(spec.name, audited, "ok", (time.monotonic() - started) * 1000, None)
         summary = result.summary()
         if note := deps.mode_note():
             summary = f"{summary}\n({note})"

@@ -13,7 +13,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, get_type_hints
+from typing import Any, ClassVar, Generic, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -22,9 +22,13 @@ ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
 
 
 class ToolInput(BaseModel):
-    """Base of every tool input: unknown fields are an error, so typos do not pass silently."""
+    """Base of every tool input: unknown fields are an error, so typos do not pass silently.
+
+    `audit_exclude` names fields holding personal data that the audit log must not keep.
+    """
 
     model_config = ConfigDict(extra="forbid")
+    audit_exclude: ClassVar[frozenset[str]] = frozenset()
 
 
 class ToolResult(BaseModel):

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from shared.deps import BaseDeps, ServerOptions
-from shared.secrets import STRIPE_API_KEY, env_value, require
+from shared.sandbox_mode import SandboxSpec, ensure_running
+from shared.secrets import STRIPE_API_KEY, env_flag, env_value, require
+from stripe_mcp.client import StripeApi, retries_from_env
+from stripe_mcp.client.mode import Mode
 
 STRIPE_API_BASE_ENV = "STRIPE_API_BASE"
+REFUSE_LIVE_ENV = "STRIPE_REFUSE_LIVE"
 DEFAULT_API_BASE = "https://api.stripe.com"
+# The shared local sandbox used in sandbox mode (--sandbox / ISMCP_SANDBOX=1); it accepts this test key.
+SANDBOX = SandboxSpec("stripe", "stripe_mcp.sandbox", "ISMCP_SANDBOX_STRIPE_PORT", 8762, "sk_test_sandbox")
 
 
 class StripeDeps(BaseDeps):
@@ -14,6 +22,8 @@ class StripeDeps(BaseDeps):
 
     def __init__(self, options: ServerOptions | None = None) -> None:
         super().__init__(options)
+        self._client: StripeApi | None = None
+        self._client_lock = asyncio.Lock()
 
     def api_base(self) -> str:
         return env_value(STRIPE_API_BASE_ENV, default=DEFAULT_API_BASE) or DEFAULT_API_BASE
@@ -21,3 +31,36 @@ class StripeDeps(BaseDeps):
     def api_key(self) -> str:
         """The key, or MissingSecretError saying how to set it (at call time, never at start)."""
         return require(STRIPE_API_KEY)
+
+    async def client(self) -> StripeApi:
+        """The Stripe client, created on first use: a missing key (or a refused live key) fails this call only.
+
+        In sandbox mode it talks to the shared local sandbox, started here if it is not running."""
+        if self._client is None:
+            async with self._client_lock:
+                if self._client is None:
+                    key, base = (SANDBOX.api_key, await asyncio.to_thread(ensure_running, SANDBOX)) \
+                        if self.options.sandbox else (self.api_key(), self.api_base())
+                    self._client = StripeApi(
+                        key, api_base=base, max_network_retries=retries_from_env(),
+                        refuse_live=env_flag(REFUSE_LIVE_ENV),
+                    )
+        return self._client
+
+    @property
+    def mode(self) -> Mode | None:
+        """test or live, once the client exists (tools read `(await deps.client()).mode`)."""
+        return self._client.mode if self._client is not None else None
+
+    def mode_note(self) -> str | None:
+        if self.options.sandbox:
+            return "Stripe sandbox: simulated data, no real money"
+        if self._client is None:
+            return None
+        return "LIVE mode: real money" if self._client.mode == "live" else "test mode"
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        await super().aclose()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from mcp.server.mcpserver import MCPServer
 
-from stripe_mcp.deps import StripeDeps
-from stripe_mcp.tools import TOOLBOX
 from shared.deps import ServerOptions
 from shared.server import build_server
+from stripe_mcp.deps import StripeDeps
+from stripe_mcp.schemas import compact_server_schemas
+from stripe_mcp.tools import TOOLBOX
 
 INSTRUCTIONS = (
     "Stripe tools: customers, products and prices, payment links, checkout, payment intents, subscriptions, "
@@ -17,5 +18,7 @@ INSTRUCTIONS = (
 
 
 def build(options: ServerOptions | None = None) -> MCPServer:
-    return build_server(TOOLBOX, name="stripe", instructions=INSTRUCTIONS, deps_factory=StripeDeps,
-                        options=options)
+    server = build_server(TOOLBOX, name="stripe", instructions=INSTRUCTIONS, deps_factory=StripeDeps,
+                          options=options)
+    compact_server_schemas(server)
+    return server

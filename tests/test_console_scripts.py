@@ -27,7 +27,7 @@ async def test_console_script_serves_stdio_without_keys(script: str, tmp_path: P
             names = [t.name for t in tools]
             assert len(names) == len(set(names))
     if script == "orchestrator-mcp":
-        assert "orchestrator_audit_log" in names
+        assert "audit_log" in names
     assert "Traceback" not in errlog.read_text(encoding="utf-8")
 
 

@@ -3,3 +3,8 @@
 from shared.tooling import Toolbox
 
 TOOLBOX = Toolbox("instantly")
+
+# Registration order is the order of tools/list.
+from instantly_mcp.tools import (  # noqa: E402,F401
+    campaigns, leads_import, leads, lists, analytics, accounts, unibox, webhooks, admin,
+)

@@ -33,7 +33,7 @@ def instantly_event_id(payload: dict[str, Any]) -> str:
     if kind in STATUS_EVENTS:
         basis: list[Any] = [kind, lead, campaign]
     elif payload.get("email_id"):
-        basis = [kind, lead, campaign, str(payload["email_id"]), payload.get("step")]
+        basis = [kind, lead, campaign, str(payload["email_id"])]
     else:
         basis = [kind, lead, campaign, str(payload.get("timestamp") or ""), payload.get("step")]
     digest = hashlib.sha256(json.dumps(basis, separators=(",", ":")).encode()).hexdigest()

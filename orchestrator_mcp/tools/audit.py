@@ -37,7 +37,7 @@ class AuditLog(ToolResult):
 
 
 @TOOLBOX.tool(toolset="admin", title="Audit log", read_only=True, idempotent=True, open_world=False)
-async def orchestrator_audit_log(call: Call[OrchestratorDeps], args: AuditQuery) -> AuditLog:
+async def audit_log(call: Call[OrchestratorDeps], args: AuditQuery) -> AuditLog:
     """Recent tool calls across all three servers (newest first), with redacted arguments and outcomes."""
     store = await call.deps.store()
     since = time.time() - args.since_hours * 3600 if args.since_hours else None

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Text, and_, case, cast, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -69,6 +69,12 @@ class EventRow(BaseModel):
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def _mentions(column: Any, needle: str) -> Any:
+    """Case-insensitive "the JSON text of column contains needle", with LIKE's wildcards escaped."""
+    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(cast(column, Text)).like(f"%{escaped}%", escape="\\")
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -259,6 +265,31 @@ class Store:
 
         return await self._retrying(run)
 
+    async def forget(self, email: str) -> dict[str, int]:
+        """Erase a person: the contact row, event payloads and audit arguments that mention the email.
+
+        Payments stay (the books need them) but lose their link to the person."""
+        email = normalize_email(email)
+
+        async def run(conn: AsyncConnection) -> dict[str, int]:
+            contact = (await conn.execute(select(unified_contacts.c.id).where(unified_contacts.c.email == email))).scalar()
+            counts = {"contacts": 0, "events": 0, "audit_entries": 0, "payments": 0}
+            if contact:
+                counts["payments"] = (await conn.execute(
+                    update(attributed_payments).where(attributed_payments.c.contact_id == contact)
+                    .values(contact_id=None))).rowcount
+                counts["contacts"] = (await conn.execute(
+                    delete(unified_contacts).where(unified_contacts.c.id == contact))).rowcount
+            counts["events"] = (await conn.execute(
+                update(events).where(_mentions(events.c.payload, email))
+                .values(payload={"forgotten": True}))).rowcount
+            counts["audit_entries"] = (await conn.execute(
+                update(audit_log).where(_mentions(audit_log.c.arguments, email))
+                .values(arguments={"forgotten": True}))).rowcount
+            return counts
+
+        return await self._retrying(run)
+
     # --- payments ---
 
     async def record_payment(
@@ -378,6 +409,27 @@ class Store:
         async with self.read() as conn:
             rows = (await conn.execute(select(events).where(*conds).order_by(e.id.desc()).limit(limit))).all()
         return [EventRow.model_validate(r._asdict()) for r in rows]
+
+    async def events_for_contact(self, email: str, customer_id: str | None, *, limit: int = 200) -> list[EventRow]:
+        """Events whose payload mentions this email or customer id, oldest first."""
+        conds = [_mentions(events.c.payload, f'"{normalize_email(email)}"')]
+        if customer_id:
+            conds.append(_mentions(events.c.payload, f'"{customer_id}"'))
+        async with self.read() as conn:
+            rows = (await conn.execute(select(events).where(or_(*conds)).order_by(events.c.received_at, events.c.id)
+                                       .limit(limit))).all()
+        return [EventRow.model_validate(r._asdict()) for r in rows]
+
+    async def event_stats(self) -> list[dict[str, Any]]:
+        """Per source and channel (webhook/poll): count, last received, retrying and dead events."""
+        e = events.c
+        stmt = select(
+            e.source, e.via, func.count().label("count"), func.max(e.received_at).label("last_received_at"),
+            func.sum(case((and_(e.status == "pending", e.attempts > 0), 1), else_=0)).label("retrying"),
+            func.sum(case((e.status == "dead", 1), else_=0)).label("dead"),
+        ).group_by(e.source, e.via)
+        async with self.read() as conn:
+            return [r._asdict() for r in (await conn.execute(stmt)).all()]
 
     async def event_counts(self) -> dict[str, int]:
         async with self.read() as conn:

@@ -3,3 +3,8 @@
 from shared.tooling import Toolbox
 
 TOOLBOX = Toolbox("stripe")
+
+# Registration happens on import; the order here is the order of tools/list.
+# isort: off
+from stripe_mcp.tools import objects, customers, catalog, payments, billing, refunds, reporting  # noqa: E402,F401
+# isort: on

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs them on loopback, prints one table and writes bench/RESULTS.md."""

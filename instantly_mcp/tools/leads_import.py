@@ -1,0 +1,149 @@
+"""Bulk lead import of any size, with progress per batch and one merged summary."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from instantly_mcp.client import NewLead, Problem
+from instantly_mcp.client.models import check_custom_variables
+from instantly_mcp.deps import MAX_LEADS_ENV, InstantlyDeps
+from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.common import client_of
+from shared.errors import InputError
+from shared.tooling import Call, ToolInput, ToolResult
+
+VERIFIED = frozenset({"verified", "valid", "deliverable", "ok", "safe"})
+MAX_LISTED_PROBLEMS = 50
+# Typed lead fields that Instantly has no column for: they travel as custom variables ({{icebreaker}} etc.).
+CUSTOM_FIELDS = ("icebreaker", "subject_line", "city", "country", "industry", "rating", "linkedin_url")
+VARIABLES_SCHEMA = {"additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
+
+
+class LeadIn(ToolInput):
+    email: str | None = Field(None, description="Email (required for campaigns).")
+    first_name: str | None = Field(None, description="First name.")
+    last_name: str | None = Field(None, description="Last name.")
+    company_name: str | None = Field(None, description="Company.")
+    job_title: str | None = Field(None, description="Job title.")
+    phone: str | None = Field(None, description="Phone.")
+    website: str | None = Field(None, description="Website.")
+    personalization: str | None = Field(None, description="Personalization line.")
+    icebreaker: str | None = Field(None, description="Custom variable icebreaker.")
+    subject_line: str | None = Field(None, description="Custom variable subject_line.")
+    city: str | None = Field(None, description="Custom variable city.")
+    country: str | None = Field(None, description="Custom variable country.")
+    industry: str | None = Field(None, description="Custom variable industry.")
+    rating: float | None = Field(None, description="Custom variable rating.")
+    linkedin_url: str | None = Field(None, description="Custom variable linkedin_url.")
+    email_status: str | None = Field(None, description="Verification from your source, e.g. verified; "
+                                                        "see skip_unverified.")
+    custom_variables: dict[str, Any] | None = Field(
+        None, description="Other variables: flat, string/number/boolean/null values.", json_schema_extra=VARIABLES_SCHEMA)
+
+    @field_validator("custom_variables")
+    @classmethod
+    def _flat(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_custom_variables(value) if value else value
+
+    def verified(self) -> bool:
+        return (self.email_status or "").strip().lower() in VERIFIED
+
+    def to_payload(self) -> dict[str, Any]:
+        """The client's NewLead fields (validated there, so a bad lead is reported, not fatal)."""
+        variables = dict(self.custom_variables or {})
+        variables.update({k: getattr(self, k) for k in CUSTOM_FIELDS if getattr(self, k) is not None})
+        native = self.model_dump(include=set(NewLead.model_fields) - {"custom_variables"}, exclude_none=True)
+        return {**native, "custom_variables": variables}
+
+
+class ImportLeads(ToolInput):
+    leads: list[LeadIn] = Field(min_length=1, description="Leads to add; any number, sent in batches of 1,000.")
+    campaign_id: str | None = Field(None, description="Target campaign (or list_id).")
+    list_id: str | None = Field(None, description="Target lead list (or campaign_id).")
+    skip_if_in: Literal["workspace", "any_campaign", "any_list"] | None = Field(
+        None, description="Also skip leads already in the whole workspace / any campaign / any list.")
+    skip_unverified: bool = Field(False, description="Skip leads whose email_status is not verified.")
+    verify_on_import: bool = Field(False, description="Have Instantly verify emails after import (background).")
+    update_existing: bool = Field(False, description="Update leads already in the target instead of skipping.")
+    max_leads: int | None = Field(None, ge=1, description="Refuse the call if it has more leads than this.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ImportLeads:
+        if bool(self.campaign_id) == bool(self.list_id):
+            raise ValueError("give exactly one of campaign_id or list_id")
+        return self
+
+
+class ImportResult(ToolResult):
+    total: int
+    created: int
+    updated: int
+    skipped: int
+    invalid: int
+    failed: int
+    skipped_reasons: dict[str, int]
+    invalid_items: list[dict[str, Any]]
+    failed_items: list[dict[str, Any]]
+    batches: int
+    retried_batches: int
+    failed_batches: int
+    remaining_in_plan: int | None = None
+
+    def summary(self) -> str:
+        why = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped_reasons.items()))
+        text = (f"{self.total} leads: {self.created} created, {self.updated} updated, {self.skipped} skipped"
+                f"{f' ({why})' if why else ''}, {self.invalid} invalid, {self.failed} failed"
+                f" in {self.batches} batches.")
+        if self.failed:
+            text += " Failed leads were not added; re-run with just those (already added ones are skipped)."
+        return text
+
+
+def _listed(problems: list[Problem]) -> list[dict[str, Any]]:
+    out = [p.model_dump(exclude_none=True) for p in problems[:MAX_LISTED_PROBLEMS]]
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        out.append({"reason": f"... and {len(problems) - MAX_LISTED_PROBLEMS} more"})
+    return out
+
+
+@TOOLBOX.tool(toolset="leads", title="Import leads", read_only=False, destructive=False, idempotent=True,
+              open_world=True)
+async def instantly_import_leads(call: Call[InstantlyDeps], args: ImportLeads) -> ImportResult:
+    """Add leads of any number to a campaign or list. Invalid emails are reported, not sent; duplicates are
+    folded; an email already in the target is never added twice, so re-running is safe. Reports progress."""
+    cap = call.deps.max_leads_per_import()
+    limit = min(cap, args.max_leads or cap)
+    if len(args.leads) > limit:
+        source = "max_leads" if args.max_leads and args.max_leads <= cap else MAX_LEADS_ENV
+        raise InputError(f"{len(args.leads)} leads is over the per-call cap of {limit} ({source}); "
+                         "split the import into smaller calls or raise the cap", "leads")
+    positions = [i for i, lead in enumerate(args.leads) if not args.skip_unverified or lead.verified()]
+    wanted = [args.leads[i] for i in positions]
+    unverified = len(args.leads) - len(wanted)
+    client = await client_of(call)
+
+    async def progress(done: int, of: int, message: str) -> None:
+        await call.progress(done, of, message)
+
+    summary = await client.import_leads(
+        [lead.to_payload() for lead in wanted], campaign_id=args.campaign_id, list_id=args.list_id,
+        skip_if_in_workspace=args.skip_if_in == "workspace", skip_if_in_campaign=args.skip_if_in == "any_campaign",
+        skip_if_in_list=args.skip_if_in == "any_list", verify_leads_on_import=args.verify_on_import,
+        update_existing=args.update_existing, progress=progress,
+    )
+    for problem in (*summary.invalid_items, *summary.failed_items):
+        if problem.index is not None:
+            problem.index = positions[problem.index]  # back to the caller's numbering
+    reasons = dict(summary.skipped_reasons)
+    if unverified:
+        reasons["not_verified"] = unverified
+    return ImportResult(
+        total=len(args.leads), created=summary.created, updated=summary.updated,
+        skipped=summary.skipped + unverified, invalid=summary.invalid, failed=summary.failed,
+        skipped_reasons=reasons, invalid_items=_listed(summary.invalid_items),
+        failed_items=_listed(summary.failed_items), batches=summary.batches,
+        retried_batches=summary.retried_batches, failed_batches=summary.failed_batches,
+        remaining_in_plan=summary.remaining_in_plan,
+    )

@@ -1,0 +1,69 @@
+"""Lead list tools: list, create or rename, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from instantly_mcp.deps import InstantlyDeps
+from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.common import (
+    ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result, preview,
+)
+from shared.errors import InputError
+from shared.safety import ConfirmInput
+from shared.tooling import Call, ToolInput
+
+
+class ListLists(ListInput):
+    search: str | None = Field(None, description="Match on list name.")
+
+
+@TOOLBOX.tool(toolset="lists", title="List lead lists", read_only=True, destructive=False, idempotent=True,
+              open_world=True)
+async def instantly_list_lead_lists(call: Call[InstantlyDeps], args: ListLists) -> ItemsResult:
+    """List lead lists (id, name)."""
+    client = await client_of(call)
+    page = await client.list_lead_lists(search=args.search, max_items=args.limit, starting_after=args.starting_after)
+    return page_result(page, [x.pick("id", "name", "has_enrichment_task", "timestamp_created") for x in page.items],
+                       "lead lists")
+
+
+class SaveList(ToolInput):
+    list_id: str | None = Field(None, description="List to change; omit to create a new list.")
+    name: str | None = Field(None, min_length=1, description="List name (required to create).")
+    has_enrichment_task: bool | None = Field(None, description="Enrich every lead added to the list.")
+
+
+@TOOLBOX.tool(toolset="lists", title="Create or update lead list", read_only=False, destructive=False,
+              idempotent=False, open_world=True)
+async def instantly_save_lead_list(call: Call[InstantlyDeps], args: SaveList) -> ObjectResult:
+    """Create a lead list, or rename/change one when list_id is given."""
+    client = await client_of(call)
+    if args.list_id is None:
+        if not args.name:
+            raise InputError("a new list needs a name", "name")
+        return obj(await client.create_lead_list(args.name, has_enrichment_task=args.has_enrichment_task),
+                   "Created lead list")
+    body: dict[str, Any] = args.model_dump(include={"name", "has_enrichment_task"}, exclude_none=True)
+    if not body:
+        raise InputError("nothing to change: give name or has_enrichment_task", "name")
+    return obj(await client.update_lead_list(args.list_id, body), "Updated lead list")
+
+
+class DeleteList(ConfirmInput):
+    list_id: str = Field(description="Lead list id.")
+
+
+@TOOLBOX.tool(toolset="lists", title="Delete lead list", read_only=False, destructive=True, idempotent=True,
+              open_world=True)
+async def instantly_delete_lead_list(call: Call[InstantlyDeps], args: DeleteList) -> ActionResult:
+    """Delete a lead list. Needs confirm=true; otherwise returns a preview."""
+    client = await client_of(call)
+    found = await client.get_lead_list(args.list_id)
+    label = f"lead list '{found.name}' ({found.id})"
+    if not args.confirm:
+        return preview(f"Would permanently delete {label}.")
+    await client.delete_lead_list(args.list_id)
+    return ActionResult(executed=True, message=f"Deleted {label}.")

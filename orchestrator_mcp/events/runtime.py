@@ -1,0 +1,38 @@
+"""Wiring the rules to the orchestrator's clients, for the receiver process and the event tools."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from orchestrator_mcp.config import Role
+from orchestrator_mcp.deps import OrchestratorDeps
+from orchestrator_mcp.events.processor import Processor
+from orchestrator_mcp.events.rules import Rules
+from orchestrator_mcp.flows.lifecycle import start_lifecycle
+from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, trigger_payment_flow
+from shared.store import Contact, Store
+
+MAX_ATTEMPTS_ENV = "ISMCP_EVENT_MAX_ATTEMPTS"
+RETRY_BASE_ENV = "ISMCP_EVENT_RETRY_BASE_SECONDS"
+
+
+def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
+    async def lifecycle(role: Role, contact: Contact, variables: dict[str, Any]) -> Any:
+        return await start_lifecycle(role, contact, variables, cfg=await deps.config(),
+                                     instantly=await deps.instantly_client(), store=store)
+
+    async def payment_flow(contact: Contact, price_id: str, campaign_id: str | None) -> Any:
+        return await trigger_payment_flow(
+            PaymentFlowRequest(lead_email=contact.email, lead_id=contact.instantly_lead_id, price_id=price_id,
+                               campaign_id=campaign_id),
+            instantly=await deps.instantly_client(), stripe_api=await deps.stripe_client(), store=store)
+
+    return Rules(store, lifecycle=lifecycle, payment_flow=payment_flow)
+
+
+def processor_for(deps: OrchestratorDeps, store: Store) -> Processor:
+    """Retries back off from ISMCP_EVENT_RETRY_BASE_SECONDS (2 s) and dead-letter after ISMCP_EVENT_MAX_ATTEMPTS (5)."""
+    return Processor(store, rules_for(deps, store).handle,
+                     max_attempts=int(os.environ.get(MAX_ATTEMPTS_ENV) or 5),
+                     base_delay=float(os.environ.get(RETRY_BASE_ENV) or 2.0))

@@ -1,0 +1,142 @@
+"""Payment tools: one lead to a payment link, engaged leads in bulk, and a campaign with links built in."""
+
+from __future__ import annotations
+
+import asyncio
+from pydantic import Field, model_validator
+
+from orchestrator_mcp.deps import OrchestratorDeps
+from orchestrator_mcp.flows import payment_flow as flow
+from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, PaymentFlowResult
+from orchestrator_mcp.flows.qualify import Candidate, qualify_leads
+from orchestrator_mcp.tools import TOOLBOX
+from shared.errors import describe
+from shared.safety import ConfirmInput, GatedResult
+from shared.tooling import Call, ToolInput, ToolResult
+
+
+class PriceChoice(ToolInput):
+    price_id: str | None = Field(None, description="Stripe price id (price_...).")
+    product_id: str | None = Field(None, description="Stripe product id; its default price is used if no price_id.")
+    quantity: int = Field(1, ge=1, le=1000, description="Quantity on the link.")
+
+    @model_validator(mode="after")
+    def _one(self) -> PriceChoice:
+        if not (self.price_id or self.product_id):
+            raise ValueError("give price_id or product_id")
+        return self
+
+
+class TriggerPaymentFlow(PriceChoice):
+    lead_email: str | None = Field(None, description="The lead's email (or give lead_id).")
+    lead_id: str | None = Field(None, description="Instantly lead id (or give lead_email).")
+    campaign_id: str | None = Field(None, description="Campaign the lead is in; used for attribution and lookup.")
+    follow_up_campaign_id: str | None = Field(None, description="Move the lead to this campaign afterwards.")
+    redirect_url: str | None = Field(None, description="Where Stripe sends the buyer after paying.")
+
+    @model_validator(mode="after")
+    def _lead(self) -> TriggerPaymentFlow:
+        if not (self.lead_email or self.lead_id):
+            raise ValueError("give lead_email or lead_id")
+        return self
+
+
+class PaymentFlowOut(ToolResult, PaymentFlowResult):
+    def summary(self) -> str:
+        reused = [s.step for s in self.steps if s.outcome == "reused"]
+        again = f" (reused: {', '.join(reused)})" if reused else ""
+        return f"Payment link for {self.email}: {self.payment_link_url}{again}."
+
+
+async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest) -> PaymentFlowResult:
+    return await flow.trigger_payment_flow(
+        req, instantly=await deps.instantly_client(), stripe_api=await deps.stripe_client(),
+        store=await deps.store(),
+    )
+
+
+@TOOLBOX.tool(toolset="payments", title="Send a lead a payment link", idempotent=True)
+async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentFlowOut:
+    """Lead -> Stripe customer (found by email, never duplicated) -> payment link with attribution metadata ->
+    link written into the lead's variables ({{payment_link}}, {{payment_amount}}, {{product_name}}) -> optional
+    move to a follow-up campaign. Safe to retry: returns the same link."""
+    result = await run_payment_flow(call.deps, PaymentFlowRequest(**args.model_dump()))
+    return PaymentFlowOut.model_validate(result.model_dump())
+
+
+class ConvertEngaged(PriceChoice, ConfirmInput):
+    campaign_id: str = Field(description="Instantly campaign whose leads are scored.")
+    min_score: float = Field(40, ge=0, le=100, description="Minimum engagement score (0-100) to qualify.")
+    cap: int | None = Field(None, ge=1, description="Most links to create in this run (default: the configured cap).")
+
+
+class LeadOutcome(ToolResult):
+    email: str
+    score: float
+    reasons: str
+    status: str = Field(description="qualified, skipped, link_sent or failed.")
+    payment_link_url: str | None = None
+    error: str | None = None
+
+
+class ConvertResult(GatedResult):
+    qualified: int
+    skipped: int
+    links_sent: int = 0
+    failed: int = 0
+    leads: list[LeadOutcome]
+
+    def summary(self) -> str:
+        if not self.executed:
+            return (f"PREVIEW: {self.qualified} leads qualify ({self.skipped} skipped). "
+                    "Call again with confirm=true to send them payment links.")
+        return f"Payment links sent to {self.links_sent} leads; {self.failed} failed; {self.skipped} skipped."
+
+
+@TOOLBOX.tool(toolset="payments", title="Convert engaged leads", destructive=False, idempotent=True)
+async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngaged) -> ConvertResult:
+    """Score a campaign's leads and show which qualify and why; with confirm=true, run the payment flow for each
+    (up to the cap), with progress and a per-lead summary."""
+    deps = call.deps
+    cfg = await deps.config()
+    cap = min(args.cap or cfg.max_links_per_run, cfg.max_links_per_run)
+    candidates, skipped = await qualify_leads(
+        await deps.instantly_client(), await deps.store(), cfg, campaign_id=args.campaign_id, min_score=args.min_score)
+    chosen, over_cap = candidates[:cap], candidates[cap:]
+    outcomes = [_outcome(c, "skipped", error="over the cap for one run") for c in over_cap]
+    outcomes += [_outcome(c, "skipped", error=c.skip_reason) for c in skipped]
+    if not args.confirm:
+        preview = [_outcome(c, "qualified") for c in chosen]
+        return ConvertResult(executed=False, preview=f"{len(chosen)} payment links would be created",
+                             qualified=len(chosen), skipped=len(skipped) + len(over_cap), leads=preview + outcomes)
+    done = 0
+    gate = asyncio.Semaphore(4)
+    lock = asyncio.Lock()
+
+    async def one(c: Candidate) -> LeadOutcome:
+        nonlocal done
+        async with gate:
+            try:
+                res = await run_payment_flow(deps, PaymentFlowRequest(
+                    lead_id=c.lead_id, campaign_id=args.campaign_id, price_id=args.price_id,
+                    product_id=args.product_id, quantity=args.quantity))
+                out = _outcome(c, "link_sent", url=res.payment_link_url)
+            except Exception as exc:  # noqa: BLE001 - one lead's failure is reported, the rest go on
+                out = _outcome(c, "failed", error=describe(exc))
+        async with lock:
+            done += 1
+            await call.progress(done, len(chosen), f"{c.email}: {out.status}")
+        return out
+
+    results = await asyncio.gather(*(one(c) for c in chosen))
+    return ConvertResult(
+        executed=True, qualified=len(chosen), skipped=len(skipped) + len(over_cap),
+        links_sent=sum(r.status == "link_sent" for r in results), failed=sum(r.status == "failed" for r in results),
+        leads=list(results) + outcomes,
+    )
+
+
+def _outcome(c: Candidate, status: str, *, url: str | None = None, error: str | None = None) -> LeadOutcome:
+    return LeadOutcome(email=c.email, score=c.score, reasons=c.reasons, status=status, payment_link_url=url,
+                       error=error)
+

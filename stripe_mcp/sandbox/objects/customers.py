@@ -1,0 +1,130 @@
+"""Customers: create, retrieve (deleted ones too), update, delete, list (email filter), search."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..listing import field_filters, paginate, respond
+from ..params import Params
+from ..routing import route
+from ..runtime import changed, public
+from ..search import search
+from ..store import DELETED
+
+if TYPE_CHECKING:
+    from ..runtime import Ctx
+
+ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
+SEARCH_FIELDS = {"created", "email", "metadata", "name", "phone"}
+
+
+def address(p: Params, key: str) -> dict[str, Any] | None:
+    sub = p.sub(key)
+    if sub is None:
+        return None
+    return {f: sub.str(f) for f in ADDRESS_FIELDS}
+
+
+def new_customer(ctx: Ctx, *, email: str | None, name: str | None = None, metadata: dict[str, str] | None = None,
+                 phone: str | None = None, description: str | None = None) -> dict[str, Any]:
+    cus = ctx.base("customer", "cus_")
+    cus.update({
+        "address": None, "balance": 0, "currency": None, "default_source": None, "delinquent": False,
+        "description": description, "discount": None, "email": email,
+        "invoice_prefix": ctx.sb.new_id("", 8).upper(),
+        "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
+                             "rendering_options": None},
+        "metadata": metadata or {}, "name": name, "next_invoice_sequence": 1, "phone": phone,
+        "preferred_locales": [], "shipping": None, "tax_exempt": "none", "test_clock": None,
+    })
+    return cus
+
+
+def find_by_email(ctx: Ctx, email: str) -> dict[str, Any] | None:
+    for cus in ctx.all("customer"):
+        if (cus.get("email") or "").lower() == email.lower():
+            return cus
+    return None
+
+
+def _apply(ctx: Ctx, cus: dict[str, Any], p: Params) -> None:
+    for key in ("email", "name", "phone", "description"):
+        if key in p:
+            cus[key] = p.str(key, max_len=512 if key == "email" else 5000)
+    if "address" in p:
+        cus["address"] = address(p, "address")
+    if "balance" in p:
+        cus["balance"] = p.int("balance") or 0
+    if "preferred_locales" in p:
+        cus["preferred_locales"] = p.strs("preferred_locales")
+    if "tax_exempt" in p:
+        cus["tax_exempt"] = p.str("tax_exempt", choices=("exempt", "none", "reverse")) or "none"
+    settings = p.sub("invoice_settings")
+    if settings is not None and "default_payment_method" in settings:
+        pm_id = settings.str("default_payment_method")
+        if pm_id:
+            ctx.get("payment_method", pm_id, settings.name("default_payment_method"))
+        cus["invoice_settings"]["default_payment_method"] = pm_id
+    pm_id = p.str("payment_method")
+    if pm_id:
+        from .payments import attach_payment_method
+
+        attach_payment_method(ctx, pm_id, cus, "payment_method")
+    cus["metadata"] = p.metadata(cus.get("metadata"))
+
+
+@route("POST", "/v1/customers", "customer", sdk="CustomerCreateParams")
+def create(ctx: Ctx, p: Params) -> dict[str, Any]:
+    cus = new_customer(ctx, email=None)
+    _apply(ctx, cus, p)
+    ctx.insert(cus)
+    ctx.emit("customer.created", cus)
+    return respond(ctx, cus, p)
+
+
+@route("GET", "/v1/customers/{id}", "customer", sdk="CustomerRetrieveParams")
+def retrieve(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
+    cus = ctx.find("customer", id)
+    if cus is None:
+        tomb = ctx.store.get(DELETED + "customer", id, ctx.livemode)
+        if tomb is not None:
+            return tomb
+        cus = ctx.get("customer", id)
+    return respond(ctx, cus, p)
+
+
+@route("POST", "/v1/customers/{id}", "customer", sdk="CustomerUpdateParams")
+def update(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
+    cus = ctx.get("customer", id)
+    before = public(cus)
+    _apply(ctx, cus, p)
+    ctx.save(cus)
+    prev = changed(before, cus)
+    if prev:
+        ctx.emit("customer.updated", cus, prev)
+    return respond(ctx, cus, p)
+
+
+@route("DELETE", "/v1/customers/{id}", "customer")
+def delete(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
+    cus = ctx.get("customer", id)
+    from ..billing import cancel_subscription
+
+    for sub in ctx.all("subscription"):
+        if sub["customer"] == id and sub["status"] not in ("canceled", "incomplete_expired"):
+            cancel_subscription(ctx, sub, reason="cancellation_requested")
+    tomb = {"id": id, "object": "customer", "deleted": True, "livemode": ctx.livemode}
+    ctx.store.delete("customer", id, tombstone=tomb)
+    ctx.emit("customer.deleted", cus)
+    return {"id": id, "object": "customer", "deleted": True}
+
+
+@route("GET", "/v1/customers", "customer", sdk="CustomerListParams")
+def list_customers(ctx: Ctx, p: Params) -> dict[str, Any]:
+    preds = field_filters(p, {"email": "email", "test_clock": "test_clock"})
+    return paginate(ctx, "customer", p, "/v1/customers", preds)
+
+
+@route("GET", "/v1/customers/search", "customer", sdk="CustomerSearchParams")
+def search_customers(ctx: Ctx, p: Params) -> dict[str, Any]:
+    return search(ctx, "customer", p, "/v1/customers/search", SEARCH_FIELDS)

@@ -1,0 +1,65 @@
+"""Contact tools: mapping, sync, look-up, and forget_contact leaving no personal data in the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from shared.store.engine import database_url
+from tests.orchestrator_mcp.conftest import Pipeline, call, client
+
+
+async def test_forget_contact_leaves_no_personal_data(pipeline: Pipeline) -> None:
+    campaign = pipeline.new_campaign("Outreach")
+    with pipeline.instantly.client() as http:
+        http.post("/leads", json={"email": "Erin_X@erase.io", "first_name": "Erin", "campaign": campaign}
+                  ).raise_for_status()
+        http.post("/leads", json={"email": "erinxx@keep.io", "first_name": "Keep", "campaign": campaign}
+                  ).raise_for_status()
+    price = pipeline.price(1500)
+    async with client() as c:
+        link = await call(c, "trigger_payment_flow", {"lead_email": "erin_x@erase.io", "price_id": price})
+        pipeline.stripe_control(f"payment_links/{link['payment_link_id']}/pay", {"email": "erin_x@erase.io"})
+        await call(c, "sync_now", {"source": "stripe"})
+        await call(c, "sync_contact", {"email": "erinxx@keep.io"})
+        assert (await call(c, "find_contacts", {"email": "erin_x@erase.io"}))["contacts"][0]["total_revenue"] == 1500
+
+        preview = await call(c, "forget_contact", {"email": "ERIN_X@erase.io"})
+        assert preview["executed"] is False and preview["removed"]["contacts"] == 1
+        assert preview["removed"]["events"] >= 1 and preview["removed"]["payments"] == 1
+        assert pipeline.stripe_count("customer") == 1  # nothing deleted remotely without confirm
+        done = await call(c, "forget_contact", {"email": "erin_x@erase.io", "confirm": True})
+        assert done["executed"] is True and len(done["remote"]) == 2  # the lead and the customer
+        assert pipeline.stripe_count("customer") == 0
+        assert (await call(c, "find_contacts", {"email": "erinxx@keep.io"}))["contacts"]  # the other person stays
+
+    db = Path(database_url().split("///", 1)[1])
+    with sqlite3.connect(db) as raw:
+        dump = "\n".join(raw.iterdump()).lower()
+    assert "erin_x@erase.io" not in dump and "erin" not in dump.replace("erinxx@keep.io", "")
+    assert "erinxx@keep.io" in dump
+    assert "forget_contact" in dump  # the audit entry stays, without the email
+
+
+async def test_map_lead_to_customer_and_back(pipeline: Pipeline) -> None:
+    campaign = pipeline.new_campaign("Outreach")
+    with pipeline.instantly.client() as http:
+        http.post("/leads", json={"email": "map@me.io", "first_name": "Mia", "last_name": "Park",
+                                  "company_name": "Maple", "campaign": campaign}).raise_for_status()
+    async with client() as c:
+        preview = await call(c, "map_lead_to_customer", {"lead_email": "map@me.io"})
+        assert preview["applied"] is False and preview["target_id"] is None
+        assert preview["fields"]["name"] == "Mia Park" and preview["fields"]["metadata"]["company"] == "Maple"
+        assert pipeline.stripe_count("customer") == 0
+        applied = await call(c, "map_lead_to_customer", {"lead_email": "map@me.io", "apply": True})
+        customer = applied["target_id"]
+        assert customer.startswith("cus_") and pipeline.stripe_count("customer") == 1
+        again = await call(c, "map_lead_to_customer", {"lead_email": "map@me.io", "apply": True})
+        assert again["target_id"] == customer and pipeline.stripe_count("customer") == 1
+
+        back = await call(c, "map_customer_to_lead", {"customer_id": customer, "apply": True})
+        assert back["fields"]["first_name"] == "Mia" and back["fields"]["company_name"] == "Maple"
+        lead = next(x for x in pipeline.leads_in(campaign) if x["email"] == "map@me.io")
+        assert lead["payload"]["stripe_customer_id"] == customer
+        contact = (await call(c, "find_contacts", {"customer_id": customer}))["contacts"][0]
+        assert contact["instantly_lead_id"] == lead["id"]

@@ -1,0 +1,39 @@
+"""`orchestrator-mcp doctor` as a user runs it: with no keys, and with keys pointing at the sandboxes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import subprocess_env
+from tests.orchestrator_mcp.conftest import Pipeline
+
+BIN = Path(sys.executable).parent
+
+
+def doctor(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "orchestrator-mcp"), "doctor"], capture_output=True, text=True, timeout=120,
+                          env=subprocess_env(**env))
+
+
+def test_doctor_without_keys_says_how_to_fix() -> None:
+    res = doctor()
+    assert res.returncode == 1
+    assert "FAIL  Instantly API key: not configured" in res.stdout
+    assert "fix: set it with `instantly-mcp auth set api-key`" in res.stdout
+    assert "FAIL  Stripe secret or restricted key: not configured" in res.stdout
+    assert "OK    store:" in res.stdout and "schema 0002, writable" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_doctor_with_keys_reports_connectivity_and_mode_but_never_keys(pipeline: Pipeline) -> None:
+    res = doctor(INSTANTLY_BASE_URL=pipeline.instantly.url, INSTANTLY_API_KEY=pipeline.instantly.api_key,
+                 STRIPE_API_BASE=pipeline.stripe_url, STRIPE_API_KEY=pipeline.stripe_key,
+                 STRIPE_WEBHOOK_SECRET="whsec_doctor_secret_1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "OK    instantly API: reachable" in res.stdout
+    assert "OK    stripe API: reachable" in res.stdout and "test mode" in res.stdout
+    assert "configured (from the environment)" in res.stdout
+    for secret in (pipeline.instantly.api_key, pipeline.stripe_key, "whsec_doctor_secret_1"):
+        assert secret not in res.stdout + res.stderr
