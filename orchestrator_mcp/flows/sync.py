@@ -126,19 +126,21 @@ async def sync_contact(email: str, *, instantly: InstantlyClient, stripe_api: St
 
 async def sync_contacts(*, instantly: InstantlyClient, stripe_api: StripeApi, store: Store, cfg: PipelineConfig,
                         max_leads: int = 50_000, progress: Progress | None = None) -> SyncReport:
+    """Cursors are the newest server timestamps seen (the APIs' clocks, not ours), so skew cannot hide a change."""
     report = SyncReport()
-    started = time.time()
     since_leads = float(await store.get_cursor(LEADS_CURSOR) or 0)
     since_customers = int(float(await store.get_cursor(CUSTOMERS_CURSOR) or 0))
     report.incremental = since_leads > 0
+    newest_lead, newest_customer = since_leads, since_customers
     cursor: str | None = None
     while True:
         page = await instantly.list_leads({}, max_items=min(1000, max_leads - report.leads_seen),
                                           starting_after=cursor)
         for lead in page.items:
             report.leads_seen += 1
-            updated = ts(lead.as_dict().get("timestamp_updated")) or ts(lead.timestamp_created) or started
-            if lead.email and updated >= since_leads - 1:
+            updated = ts(lead.as_dict().get("timestamp_updated")) or ts(lead.timestamp_created) or 0.0
+            newest_lead = max(newest_lead, updated)
+            if lead.email and (updated > since_leads or not since_leads):
                 await apply_lead(store, lead, cfg)
                 report.leads_written += 1
         if progress is not None:
@@ -149,12 +151,16 @@ async def sync_contacts(*, instantly: InstantlyClient, stripe_api: StripeApi, st
         if report.leads_seen >= max_leads:
             report.has_more = True
             break
-    created = {"gt": since_customers} if since_customers else None
+    # created is in whole seconds: gte re-reads the cursor's second, and linked customers are skipped
+    created = {"gte": since_customers} if since_customers else None
     async for customer in stripe_api.iterate("customers", {"created": created} if created else None):
         report.customers_seen += 1
+        newest_customer = max(newest_customer, int(customer.get("created") or 0))
+        if since_customers and await store.get_contact(customer_id=customer["id"]) is not None:
+            continue
         if await apply_customer(store, customer) is not None:
             report.customers_written += 1
     if not report.has_more:
-        await store.set_cursor(LEADS_CURSOR, str(started))
-        await store.set_cursor(CUSTOMERS_CURSOR, str(int(started) - 1))
+        await store.set_cursor(LEADS_CURSOR, str(newest_lead or time.time()))
+        await store.set_cursor(CUSTOMERS_CURSOR, str(newest_customer))
     return report

@@ -1,0 +1,101 @@
+"""The orchestrator's remaining tools through an MCP client against both sandboxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mcp import Client
+
+from orchestrator_mcp.server import build
+from shared.deps import ServerOptions
+from tests.orchestrator_mcp.conftest import Pipeline, call, client
+from tests.orchestrator_mcp.test_scenario_payment import LEADS, wait_until
+from tests.support.snapshots import check_snapshot, tool_listing
+
+
+async def test_tool_schemas_snapshot_and_read_only_listing() -> None:
+    check_snapshot(await tool_listing(build()), Path(__file__).parent / "snapshots" / "orchestrator_tools.json")
+    async with Client(build(ServerOptions(read_only=True))) as c:
+        names = {t.name for t in (await c.list_tools()).tools}
+    assert names == {"audit_log", "system_status", "find_contacts", "funnel_report", "revenue_attribution",
+                     "customer_journey", "list_events", "webhook_status"}
+    async with Client(build(ServerOptions(toolsets=["reports"]))) as c:
+        assert {t.name for t in (await c.list_tools()).tools} == {
+            "funnel_report", "revenue_attribution", "customer_journey", "refresh_campaign_stats"}
+
+
+async def test_integrated_campaign_with_links_on_import_is_safe_to_retry(pipeline: Pipeline) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        seen.append((done, total, message))
+
+    args: dict[str, Any] = {
+        "name": "Launch", "new_product": {"name": "Starter", "unit_amount": 1900, "currency": "usd"},
+        "timezone": "America/Chicago", "subject": "Hi {{firstName}}", "body": "Link: {{payment_link}}",
+        "leads": LEADS, "link_on": "import", "activate": True,
+    }
+    async with client() as c:
+        first = await c.call_tool("create_integrated_campaign", args, progress_callback=progress)
+        assert not first.is_error, first.content[0].text
+        out = first.structured_content
+        assert out["links_created"] == 3 and out["campaign_status"] == "paused" and "confirm=true" in out["note"]
+        assert seen and seen[-1][0] == seen[-1][1] == 4
+        again = await call(c, "create_integrated_campaign", args)
+        assert again["campaign_id"] == out["campaign_id"] and again["price_id"] == out["price_id"]
+    assert pipeline.stripe_count("product") == 1 and pipeline.stripe_count("price") == 1
+    assert pipeline.stripe_count("payment_link") == 3 and pipeline.stripe_count("customer") == 3
+    leads = pipeline.leads_in(out["campaign_id"])
+    assert len(leads) == 3 and all(lead["payload"]["payment_link"].startswith("http") for lead in leads)
+
+
+async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline) -> None:
+    outreach = pipeline.new_campaign("Outreach")
+    onboarding = pipeline.new_campaign("Onboarding")
+    winback = pipeline.new_campaign("Win-back")
+    with pipeline.instantly.client() as http:
+        for lead in LEADS:
+            http.post("/leads", json={**{k: v for k, v in lead.items() if k != "icebreaker"},
+                                      "campaign": outreach}).raise_for_status()
+    pipeline.engage("ada@acme.io", "sent", outreach)
+    pipeline.engage("ada@acme.io", "opened", outreach)
+    customer = pipeline.stripe("POST", "/v1/customers", data={"email": "ada@acme.io", "name": "Ada Lovelace"})
+    async with client() as c:
+        full = await call(c, "sync_contacts", {})
+        assert (full["incremental"], full["leads_written"], full["customers_written"]) == (False, 3, 1)
+        again = await call(c, "sync_contacts", {})
+        assert again["incremental"] is True and again["leads_written"] == 0 and again["customers_written"] == 0
+        ada = (await call(c, "find_contacts", {"customer_id": customer["id"]}))["contacts"][0]
+        assert ada["email"] == "ada@acme.io" and ada["opens"] == 1 and ada["conversion_status"] == "engaged"
+        engaged = await call(c, "find_contacts", {"conversion_status": "engaged"})
+        assert [x["email"] for x in engaged["contacts"]] == ["ada@acme.io"]
+
+        missing = await c.call_tool("trigger_post_purchase_sequence", {"email": "ada@acme.io"})
+        assert missing.is_error and "configure_pipeline" in missing.content[0].text
+        await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding, "win_back": winback}})
+        done = await call(c, "trigger_post_purchase_sequence", {"customer_id": customer["id"],
+                                                                 "product_name": "Audit", "amount": 49900,
+                                                                 "currency": "usd"})
+        assert done["action"] == "moved" and done["campaign_id"] == onboarding
+        wait_until(lambda: any(x["email"] == "ada@acme.io" for x in pipeline.leads_in(onboarding)))
+        lead = next(x for x in pipeline.leads_in(onboarding) if x["email"] == "ada@acme.io")
+        assert lead["payload"]["product_name"] == "Audit" and lead["payload"]["amount_paid"] == 49900
+        back = await call(c, "start_lifecycle_sequence", {"email": "bob@bolt.io", "role": "win_back",
+                                                           "variables": {"offer": "20% off"}})
+        assert back["action"] == "moved"
+        wait_until(lambda: any(x["email"] == "bob@bolt.io" for x in pipeline.leads_in(winback)))
+
+        status = await call(c, "system_status", {})
+        by_name = {a["name"]: a for a in status["apis"]}
+        assert by_name["instantly"]["reachable"] and by_name["stripe"]["reachable"]
+        assert by_name["stripe"]["mode"] == "test" and by_name["instantly"]["key_source"] == "environment"
+        assert status["store"]["schema_version"] == "0002"
+        assert pipeline.instantly.api_key not in str(status) and pipeline.stripe_key not in str(status)
+
+        await call(c, "sync_now", {"source": "both"})
+        journey = await call(c, "customer_journey", {"email": "ada@acme.io"})
+        assert journey["events"] and {e["source"] for e in journey["events"]} >= {"stripe"}
+        audit = await call(c, "audit_log", {"tool": "start_lifecycle_sequence"})
+        assert [e["outcome"] for e in audit["entries"]] == ["ok"]
+        assert audit["entries"][0]["arguments"]["role"] == "win_back"
