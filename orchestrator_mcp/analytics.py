@@ -7,12 +7,15 @@ tracked). A time range selects contacts whose activity at that stage falls insid
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from shared.store import Store
+
 from shared.store.schema import attributed_payments, campaign_performance, unified_contacts
+
+if TYPE_CHECKING:
+    from shared.store import Store
 
 STAGES = ("contacted", "opened", "clicked", "replied", "link_sent", "paid")
 

@@ -6,12 +6,15 @@ Which Instantly campaign plays which lifecycle role is configuration, never hard
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Literal, TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from orchestrator_mcp.scoring import ScoringWeights
-from shared.store import Store
+
+if TYPE_CHECKING:
+    from shared.store import Store
+
 
 Role = Literal["post_purchase", "dunning", "renewal", "win_back", "upsell"]
 ROLES: tuple[Role, ...] = ("post_purchase", "dunning", "renewal", "win_back", "upsell")

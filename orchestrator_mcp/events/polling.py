@@ -12,14 +12,17 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from instantly_mcp.client import InstantlyClient
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
-from shared.store import Store
+
 from stripe_mcp.client.api import StripeApi
+
+if TYPE_CHECKING:
+    from shared.store import Store
 
 STRIPE_CURSOR = "poll:stripe:events"
 INSTANTLY_CURSOR = "poll:instantly"

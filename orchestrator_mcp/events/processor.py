@@ -8,19 +8,24 @@ replayed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.errors import describe
-from shared.store import EventRow, Store
+from shared.store import EventRow
+
+if TYPE_CHECKING:
+    from shared.store import Store
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 
-Commit = Callable[[AsyncConnection], Awaitable[None]]
+Commit = Callable[["AsyncConnection"], Awaitable[None]]
 Handler = Callable[[EventRow], Awaitable[Commit | None]]
 
 

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import stripe
 from starlette.applications import Starlette
@@ -26,7 +26,10 @@ from starlette.routing import Route
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
 from shared.errors import MissingSecretError
 from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
-from shared.store import Store
+
+if TYPE_CHECKING:
+    from shared.store import Store
+
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orchestrator_mcp.config import PipelineConfig, Role, load_config
 from orchestrator_mcp.events.processor import Commit
 from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.flows.sync import advance
 from orchestrator_mcp.scoring import score
-from shared.store import Contact, EventRow, Store
+from shared.store import Contact, EventRow
+
+if TYPE_CHECKING:
+    from shared.store import Store
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 

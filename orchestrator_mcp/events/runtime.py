@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps
@@ -11,7 +11,10 @@ from orchestrator_mcp.events.processor import Processor
 from orchestrator_mcp.events.rules import Rules
 from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, trigger_payment_flow
-from shared.store import Contact, Store
+from shared.store import Contact
+
+if TYPE_CHECKING:
+    from shared.store import Store
 
 MAX_ATTEMPTS_ENV = "ISMCP_EVENT_MAX_ATTEMPTS"
 RETRY_BASE_ENV = "ISMCP_EVENT_RETRY_BASE_SECONDS"

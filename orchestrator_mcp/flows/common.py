@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any, Literal
+from typing import Any, Literal, TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from instantly_mcp.client import InstantlyClient, Lead
 from shared.errors import AppError, InputError, NotFound
-from shared.store import Contact, Store
+from shared.store import Contact
+
+if TYPE_CHECKING:
+    from shared.store import Store
 
 # Copies of core lead fields that Instantly mixes into `payload`; they are not custom variables.
 CORE_PAYLOAD_KEYS = {

@@ -7,7 +7,7 @@ Re-running is harmless: a lead already in the campaign is only given the new var
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -15,7 +15,10 @@ from instantly_mcp.client import InstantlyClient, Lead
 from orchestrator_mcp.config import PipelineConfig, Role
 from orchestrator_mcp.flows.common import Step, custom_variables, move_body
 from shared.errors import InputError, NotFound
-from shared.store import Contact, Store
+from shared.store import Contact
+
+if TYPE_CHECKING:
+    from shared.store import Store
 
 
 class LifecycleResult(BaseModel):

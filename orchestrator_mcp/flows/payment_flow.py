@@ -7,7 +7,7 @@ same link and never a second customer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -17,8 +17,11 @@ from orchestrator_mcp.flows.common import (
 )
 from orchestrator_mcp.mapping import lead_to_customer
 from shared.errors import InputError, NotFound
-from shared.store import Store
+
 from stripe_mcp.client.api import StripeApi
+
+if TYPE_CHECKING:
+    from shared.store import Store
 
 
 class PaymentFlowRequest(BaseModel):

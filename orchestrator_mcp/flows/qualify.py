@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -10,7 +10,10 @@ from instantly_mcp.client import InstantlyClient
 from orchestrator_mcp.config import PipelineConfig
 from orchestrator_mcp.flows.sync import apply_lead, lead_fields
 from orchestrator_mcp.scoring import INTEREST_NAMES
-from shared.store import Store
+
+if TYPE_CHECKING:
+    from shared.store import Store
+
 
 MAX_SCAN = 20_000
 

@@ -12,7 +12,6 @@ from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.tools import TOOLBOX
 from shared.errors import describe
 from shared.secrets import INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET, STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, lookup
-from shared.store.engine import schema_version
 from shared.tooling import Call, ToolInput, ToolResult
 
 
@@ -84,6 +83,8 @@ async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemS
                 if hasattr(client, "health"):
                     status.recent = client.health()
         apis.append(status)
+    from shared.store.engine import schema_version
+
     store = await deps.store()
     info: dict[str, Any] = {"url": store.url.split("@")[-1], "schema_version": await schema_version(store.engine)}
     if store.url.startswith("sqlite"):

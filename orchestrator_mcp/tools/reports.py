@@ -9,10 +9,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from orchestrator_mcp import analytics
 from orchestrator_mcp.charts import funnel_png, revenue_png
 from orchestrator_mcp.deps import OrchestratorDeps
-from orchestrator_mcp.events.polling import refresh_campaign_performance
 from orchestrator_mcp.tools import TOOLBOX
 from shared.errors import NotFound
 from shared.tooling import Call, ToolInput, ToolResult
@@ -26,6 +24,8 @@ class Range(ToolInput):
 
 
 async def _prepare(deps: OrchestratorDeps, args: Range) -> tuple[Any, float | None]:
+    from orchestrator_mcp.events.polling import refresh_campaign_performance
+
     store = await deps.store()
     if args.refresh:
         await refresh_campaign_performance(await deps.instantly_client(), store)
@@ -47,6 +47,8 @@ class FunnelOut(ToolResult):
 async def funnel_report(call: Call[OrchestratorDeps], args: Range) -> FunnelOut:
     """Conversion funnel by campaign and time range (contacted, opened, clicked, replied, link sent, paid) with
     stage-to-stage rates, plus a chart."""
+    from orchestrator_mcp import analytics  # SQLAlchemy: loaded on first use, not at start-up
+
     store, since = await _prepare(call.deps, args)
     f = await analytics.funnel(store, campaign_id=args.campaign_id, since=since)
     out = FunnelOut(campaign_id=args.campaign_id, counts=f.counts, rates=f.rates)
@@ -104,6 +106,8 @@ def _bucket(ts: float, period: str) -> str:
 async def revenue_attribution(call: Call[OrchestratorDeps], args: Attribution) -> AttributionOut:
     """Revenue attributed to each campaign from payment metadata, best first: revenue per contact and per email
     sent, ROI and cost per reply when costs are given, and the revenue trend as a chart."""
+    from orchestrator_mcp import analytics
+
     store, since = await _prepare(call.deps, args)
     rows = await analytics.attribution(store, campaign_id=args.campaign_id, since=since)
     lines = []
@@ -173,5 +177,7 @@ class RefreshOut(ToolResult):
 @TOOLBOX.tool(toolset="reports", title="Refresh campaign performance", idempotent=True)
 async def refresh_campaign_stats(call: Call[OrchestratorDeps], args: Refresh) -> RefreshOut:
     """Pull every campaign's analytics from Instantly into the store's campaign_performance table."""
+    from orchestrator_mcp.events.polling import refresh_campaign_performance
+
     n = await refresh_campaign_performance(await call.deps.instantly_client(), await call.deps.store())
     return RefreshOut(campaigns=n)

@@ -8,67 +8,16 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Text, and_, case, cast, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from shared.redaction import redact_value
+from shared.store.models import Contact, EventRow, normalize_email
 from shared.store.schema import app_config, attributed_payments, audit_log, campaign_performance, events, sync_state, unified_contacts
 
 CONTACT_FIELDS = {c.name for c in unified_contacts.columns}
-
-
-class Contact(BaseModel):
-    id: str
-    email: str
-    first_name: str | None = None
-    last_name: str | None = None
-    company: str | None = None
-    instantly_lead_id: str | None = None
-    instantly_campaign_ids: list[str] = []
-    email_engagement_score: float = 0.0
-    interest_status: int | None = None
-    last_sent_at: float | None = None
-    last_opened_at: float | None = None
-    last_clicked_at: float | None = None
-    last_replied_at: float | None = None
-    opens: int = 0
-    clicks: int = 0
-    replies: int = 0
-    stripe_customer_id: str | None = None
-    total_revenue: int = 0
-    revenue_currency: str | None = None
-    subscription_status: str | None = None
-    payment_failures: int = 0
-    conversion_status: str = "prospect"
-    source_campaign: str | None = None
-    attribution_data: dict[str, Any] = {}
-    do_not_contact: bool = False
-    link_sent_at: float | None = None
-    paid_at: float | None = None
-    created_at: float
-    updated_at: float
-
-
-class EventRow(BaseModel):
-    id: int
-    source: str
-    event_id: str
-    type: str
-    payload: dict[str, Any]
-    received_at: float
-    via: str
-    status: str
-    processed_at: float | None = None
-    attempts: int = 0
-    next_attempt_at: float = 0.0
-    last_error: str | None = None
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _mentions(column: Any, needle: str) -> Any:
