@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,22 @@ def test_console_script_help(script: str) -> None:
                              env=subprocess_env())
         assert res.returncode == 0, res.stderr
         assert "auth" in res.stdout or "status" in res.stdout
+
+
+async def _tool_names(script: str, *args: str, **env: str) -> set[str]:
+    params = StdioServerParameters(command=str(BIN / script), args=list(args), env=subprocess_env(**env))
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        async with stdio_client(params, errlog=devnull) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            tools = (await session.list_tools()).tools
+    return {t.name for t in tools}
+
+
+async def test_read_only_and_toolsets_flags_and_env_filter_the_listing() -> None:
+    everything = await _tool_names("instantly-mcp")
+    read_only = await _tool_names("instantly-mcp", "--read-only")
+    assert read_only < everything and "instantly_import_leads" not in read_only
+    assert "instantly_list_leads" in read_only and "instantly_delete_campaign" not in read_only
+    assert await _tool_names("stripe-mcp", "--toolsets", "reporting") == {"stripe_get_balance", "stripe_revenue"}
+    via_env = await _tool_names("orchestrator-mcp", ORCHESTRATOR_READ_ONLY="1", ORCHESTRATOR_TOOLSETS="events")
+    assert via_env == {"list_events", "webhook_status"}
