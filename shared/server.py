@@ -4,6 +4,7 @@ errors mapped to ToolError, progress, the audit trail, read-only and toolset fil
 from __future__ import annotations
 
 import base64
+import copy
 import inspect
 import time
 from collections.abc import AsyncIterator, Callable
@@ -13,11 +14,13 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ImageContent, TextContent, ToolAnnotations
+from mcp.types import Tool as MCPTool
 from pydantic import Field, ValidationError
 
 from shared.deps import BaseDeps, ServerOptions
 from shared.errors import error_payload, to_tool_error
 from shared.redaction import redact
+from shared.schemas import compact_input_schema, compact_output_schema
 from shared.tooling import Call, Toolbox, ToolSpec
 
 PACKAGE_VERSION = "0.1.0"
@@ -86,6 +89,24 @@ def _handler(spec: ToolSpec, server_name: str) -> Callable[..., Any]:
     return handler
 
 
+class ToolboxServer(MCPServer):
+    """An MCPServer that publishes compact schemas (shared.schemas): tools/list goes to the model on every turn."""
+
+    _published: list[MCPTool] | None = None
+
+    async def list_tools(self) -> list[MCPTool]:
+        if self._published is None:
+            self._published = [
+                tool.model_copy(update={
+                    "input_schema": compact_input_schema(copy.deepcopy(tool.input_schema)),
+                    "output_schema": compact_output_schema(copy.deepcopy(tool.output_schema))
+                    if tool.output_schema is not None else None,
+                })
+                for tool in await super().list_tools()
+            ]
+        return self._published
+
+
 def build_server(
     toolbox: Toolbox,
     *,
@@ -105,7 +126,7 @@ def build_server(
         finally:
             await deps.aclose()
 
-    server = MCPServer(name=name, version=PACKAGE_VERSION, instructions=instructions, lifespan=lifespan)
+    server = ToolboxServer(name=name, version=PACKAGE_VERSION, instructions=instructions, lifespan=lifespan)
     for spec in toolbox.select(read_only=opts.read_only, toolsets=opts.toolsets):
         server.add_tool(
             _handler(spec, name),

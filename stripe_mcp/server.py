@@ -7,7 +7,6 @@ from mcp.server.mcpserver import MCPServer
 from shared.deps import ServerOptions
 from shared.server import build_server
 from stripe_mcp.deps import StripeDeps
-from stripe_mcp.schemas import compact_server_schemas
 from stripe_mcp.tools import TOOLBOX
 
 INSTRUCTIONS = (
@@ -18,7 +17,5 @@ INSTRUCTIONS = (
 
 
 def build(options: ServerOptions | None = None) -> MCPServer:
-    server = build_server(TOOLBOX, name="stripe", instructions=INSTRUCTIONS, deps_factory=StripeDeps,
-                          options=options)
-    compact_server_schemas(server)
-    return server
+    return build_server(TOOLBOX, name="stripe", instructions=INSTRUCTIONS, deps_factory=StripeDeps,
+                        options=options)

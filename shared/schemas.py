@@ -1,7 +1,7 @@
 """Compact tool schemas, so the whole tools/list stays small (it is sent to the model on every turn).
 
 pydantic adds a title to every property (it repeats the name) and publishes `X | None = None` as
-`anyOf: [X, null], default: null`. After the tools are registered we rewrite the published schemas in place:
+`anyOf: [X, null], default: null`. shared.server publishes compacted copies of the schemas:
 - inputs: no titles; optional fields become plain `X` (absent means None; the server still accepts null);
 - outputs: no titles or descriptions; optional fields become `"type": [X, "null"]` (clients validate results
   against the output schema, so it must stay exact).
@@ -10,10 +10,8 @@ Validation is untouched: it uses the pydantic models, not these dicts.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-log = logging.getLogger(__name__)
 _NULL = {"type": "null"}
 
 
@@ -63,16 +61,3 @@ def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 def compact_output_schema(schema: dict[str, Any]) -> dict[str, Any]:
     _compact_object(schema, output=True)
     return schema
-
-
-def compact_server_schemas(server: Any) -> None:
-    """Rewrite the registered tools' published schemas. MCPServer has no public hook for this, so we reach its
-    tool manager; if that ever moves, the schemas are just larger (the snapshot test shows it)."""
-    manager = getattr(server, "_tool_manager", None)
-    if manager is None:
-        log.warning("cannot compact tool schemas: MCPServer internals changed")
-        return
-    for tool in manager.list_tools():
-        compact_input_schema(tool.parameters)
-        if tool.fn_metadata.output_schema is not None:
-            compact_output_schema(tool.fn_metadata.output_schema)
