@@ -5,7 +5,6 @@ from __future__ import annotations
 from mcp.server.mcpserver import MCPServer
 
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.schema import slim_tools
 from instantly_mcp.tools import TOOLBOX
 from shared.deps import ServerOptions
 from shared.server import build_server
@@ -18,6 +17,5 @@ INSTRUCTIONS = (
 
 
 def build(options: ServerOptions | None = None) -> MCPServer:
-    server = build_server(TOOLBOX, name="instantly", instructions=INSTRUCTIONS, deps_factory=InstantlyDeps,
-                          options=options)
-    return slim_tools(server)
+    return build_server(TOOLBOX, name="instantly", instructions=INSTRUCTIONS, deps_factory=InstantlyDeps,
+                        options=options)

@@ -1,63 +1,86 @@
-"""Compact tool schemas, so the whole tools/list stays small (it is sent to the model on every turn).
+"""Compact published tool schemas: the same contract with less of the model's context spent on it.
 
-pydantic adds a title to every property (it repeats the name) and publishes `X | None = None` as
-`anyOf: [X, null], default: null`. shared.server publishes compacted copies of the schemas:
-- inputs: no titles; optional fields become plain `X` (absent means None; the server still accepts null);
-- outputs: no titles or descriptions; optional fields become `"type": [X, "null"]` (clients validate results
-  against the output schema, so it must stay exact).
-Validation is untouched: it uses the pydantic models, not these dicts.
+tools/list goes to the model on every turn. Pydantic's JSON schema repeats a title on every property,
+spells `X | None` as anyOf [X, null] and writes `"default": null`. None of it tells the model anything
+(absent = null for our optional fields; arguments are validated by the pydantic models, not by these
+dicts), so shared.server publishes copies without it:
+- inputs: optional fields become plain X (leaving a field out is how to say null);
+- outputs: optional fields stay nullable, as a compact type list, because clients validate results
+  against the output schema; descriptions and defaults are dropped (the result itself is what the model reads).
+The field's own keywords always win over the collapsed branch's (e.g. a described value rule).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 _NULL = {"type": "null"}
 
 
-def _collapse_optional(prop: dict[str, Any], *, keep_null: bool) -> None:
-    options = prop.get("anyOf")
-    if not (isinstance(options, list) and len(options) == 2 and _NULL in options):
+def lean_schema(schema: Any, *, nullable: bool = False) -> Any:
+    """A copy of a JSON schema without titles and null defaults. Optional (X | None) fields become plain X for
+    inputs; for outputs (nullable=True) they stay nullable, as a compact type list where possible."""
+    node = copy.deepcopy(schema)
+    _lean(node, nullable)
+    return node
+
+
+def _lean(node: Any, nullable: bool) -> None:
+    if not isinstance(node, dict):
         return
-    other = next(o for o in options if o != _NULL)
-    if keep_null and not isinstance(other.get("type"), str):
-        return  # a $ref or a union: leave it exact
-    del prop["anyOf"]
-    prop.update(other)
-    if keep_null:
-        prop["type"] = [other["type"], "null"]
-    if "default" in prop and prop["default"] is None:
-        del prop["default"]
+    node.pop("title", None)
+    if "default" in node and node["default"] is None:
+        del node["default"]
+    if node.get("additionalProperties") is True:
+        del node["additionalProperties"]  # the JSON-schema default
+    for key in ("anyOf", "oneOf"):
+        branches = node.get(key)
+        if isinstance(branches, list) and _NULL in branches:
+            rest = [b for b in branches if b != _NULL]
+            if len(rest) == 1 and isinstance(rest[0], dict) and nullable and isinstance(rest[0].get("type"), str):
+                # {"anyOf": [{"type": "string"}, {"type": "null"}]} -> {"type": ["string", "null"]}
+                del node[key]
+                for k, v in rest[0].items():
+                    node.setdefault(k, v)
+                node["type"] = [rest[0]["type"], "null"]
+            elif len(rest) == 1 and isinstance(rest[0], dict) and not nullable:
+                # An optional argument: leaving it out is the way to say null.
+                del node[key]
+                for k, v in rest[0].items():
+                    node.setdefault(k, v)  # the field's own keywords (description, extra schema) win
+    for key in ("properties", "$defs"):
+        for child in (node.get(key) or {}).values():
+            _lean(child, nullable)
+    for key in ("items", "additionalProperties"):
+        _lean(node.get(key), nullable)
+    if node.get("additionalProperties") is True:
+        del node["additionalProperties"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for child in node.get(key) or []:
+            _lean(child, nullable)
 
 
-def _compact_object(schema: dict[str, Any], *, output: bool) -> None:
-    schema.pop("title", None)
-    if output:
-        schema.pop("description", None)
-    for prop in (schema.get("properties") or {}).values():
-        if not isinstance(prop, dict):
-            continue
-        prop.pop("title", None)
-        if output:
-            prop.pop("description", None)
-        _collapse_optional(prop, keep_null=output)
-        if output:
-            prop.pop("default", None)  # meaningless in a result
-            for node in (prop, prop.get("items")):
-                if isinstance(node, dict) and node.get("additionalProperties") is True:
-                    del node["additionalProperties"]  # the default anyway
-    for sub in (schema.get("$defs") or {}).values():
-        if isinstance(sub, dict):
-            _compact_object(sub, output=output)
-            if output:
-                sub.pop("required", None)  # nested result rows: the top level stays exact
+def _drop_annotations(node: Any) -> None:
+    """Descriptions and defaults say nothing about a result the model already holds."""
+    if isinstance(node, list):
+        for value in node:
+            _drop_annotations(value)
+    elif isinstance(node, dict):
+        node.pop("description", None)
+        node.pop("default", None)
+        for key, value in node.items():
+            # maps of names to schemas: recurse into the schemas, never treat a name as a keyword
+            children = value.values() if key in ("properties", "$defs") and isinstance(value, dict) else [value]
+            for child in children:
+                _drop_annotations(child)
 
 
 def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    _compact_object(schema, output=False)
-    return schema
+    return lean_schema(schema)
 
 
 def compact_output_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    _compact_object(schema, output=True)
-    return schema
+    lean = lean_schema(schema, nullable=True)
+    _drop_annotations(lean)
+    return lean

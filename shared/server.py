@@ -4,7 +4,6 @@ errors mapped to ToolError, progress, the audit trail, read-only and toolset fil
 from __future__ import annotations
 
 import base64
-import copy
 import inspect
 import time
 from collections.abc import AsyncIterator, Callable
@@ -98,8 +97,8 @@ class ToolboxServer(MCPServer):
         if self._published is None:
             self._published = [
                 tool.model_copy(update={
-                    "input_schema": compact_input_schema(copy.deepcopy(tool.input_schema)),
-                    "output_schema": compact_output_schema(copy.deepcopy(tool.output_schema))
+                    "input_schema": compact_input_schema(tool.input_schema),
+                    "output_schema": compact_output_schema(tool.output_schema)
                     if tool.output_schema is not None else None,
                 })
                 for tool in await super().list_tools()

@@ -40,6 +40,7 @@ _NATIVE_PAYLOAD_KEYS = {"firstName", "lastName", "companyName", "jobTitle", "web
                         "email"}
 
 Progress = Callable[[int, int, str], Awaitable[None]]
+UNCERTAIN = "answer lost and the check failed: may have been added; re-run the import (added ones are skipped)"
 UNEXPECTED = ("unexpected error (details in the server log); some of these may have been added: re-run the import, "
               "leads already in the target are skipped")
 
@@ -231,7 +232,14 @@ class BulkApi(LeadsApi):
         invalid_counts = {"rejected by Instantly: invalid email": result.invalid_email_count,
                           "rejected by Instantly: incomplete lead": result.incomplete_count}
         if outcome.retried or update_existing:
-            rest = await self._reconcile(rest, options, started, outcome, update_existing, recover=outcome.retried)
+            try:
+                rest = await self._reconcile(rest, options, started, outcome, update_existing,
+                                             recover=outcome.retried)
+            except ApiError as exc:
+                # The look-up failed too: whether these leads are in the target is unknown, so say so.
+                outcome.failed.extend(Problem(reason=f"{UNCERTAIN} ({exc.message})", email=i.lead.email,
+                                              index=i.index, batch=number) for i in rest)
+                return outcome
         else:
             counts["already_in_target"] = result.duplicated_leads
         self._attribute(number, len(rest), counts, invalid_counts, outcome)

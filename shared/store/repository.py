@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -38,6 +39,10 @@ class Store:
         self.url = url
         self.dialect = engine.dialect.name
         self._read_engine = engine.execution_options(readonly=True)
+        # SQLite has one writer at a time. Queue this process's writers here rather than letting each pooled
+        # connection spin in SQLite's busy handler, whose sleeps (up to 100 ms each) made webhook ingestion slow
+        # and its tail long under concurrency (bench B2). Other processes still wait on the busy timeout.
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -46,8 +51,13 @@ class Store:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE)."""
-        async with self.engine.begin() as conn:
+        """One write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE). Not re-entrant: inside
+        it, pass its `conn` to the repository's methods."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
             yield conn
 
     @asynccontextmanager

@@ -160,3 +160,16 @@ async def test_an_unexpected_error_in_one_batch_keeps_the_others(
     assert (summary.created, summary.failed, summary.unaccounted()) == (20, 10, 0)
     assert "re-run the import" in summary.failed_items[0].reason
     assert "batch 2 failed unexpectedly" in caplog.text
+
+
+async def test_lost_answer_and_failed_check_are_reported_as_uncertain(
+    api: InstantlyClient, campaign: str, instantly_sandbox: SandboxHandle,
+) -> None:
+    instantly_sandbox.control("faults", {"after_commit_next": 1, "match": "/api/v2/leads/add"})
+    instantly_sandbox.control("faults", {"fail_next": ["500"] * 4, "match": "/api/v2/leads/list"})
+    summary = await api.import_leads(rows(50), campaign_id=campaign)
+    assert (summary.created, summary.failed, summary.retried_batches, summary.unaccounted()) == (0, 50, 1, 0)
+    assert summary.failed_items[0].reason.startswith("answer lost and the check failed: may have been added")
+    assert instantly_sandbox.stats()["leads"]["total"] == 50  # they were added: the report says "may have been"
+    again = await api.import_leads(rows(50), campaign_id=campaign)
+    assert (again.created, again.skipped_reasons) == (0, {"already_in_target": 50})
