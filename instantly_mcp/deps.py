@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from instantly_mcp.client import InstantlyClient
 from shared.deps import BaseDeps, ServerOptions
-from shared.sandbox_mode import SandboxSpec, ensure_running
+from shared.sandbox_mode import SandboxSpec
 from shared.errors import InputError
 from shared.secrets import INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET, env_value, require
 
@@ -25,7 +23,6 @@ class InstantlyDeps(BaseDeps):
     def __init__(self, options: ServerOptions | None = None) -> None:
         super().__init__(options)
         self._client: InstantlyClient | None = None
-        self._client_lock = asyncio.Lock()
 
     def base_url(self) -> str:
         url = (env_value(INSTANTLY_BASE_URL_ENV, default=DEFAULT_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
@@ -38,16 +35,13 @@ class InstantlyDeps(BaseDeps):
 
     async def client(self) -> InstantlyClient:
         """The API client, created on first use so a missing key is an error of the call, not of start-up.
+        In sandbox mode it talks to the shared local sandbox, started if it is not running."""
+        return await self.built("_client", self._new_client)
 
-        In sandbox mode it talks to the shared local sandbox, started here if it is not running."""
-        if self._client is None:
-            async with self._client_lock:
-                if self._client is None:
-                    key, url = (SANDBOX.api_key, await asyncio.to_thread(ensure_running, SANDBOX)) \
-                        if self.options.sandbox else (self.api_key(), self.base_url())
-                    # options.extra["instantly_retry"]: a shared.http.RetryPolicy (tests use a fast one)
-                    self._client = InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"))
-        return self._client
+    async def _new_client(self) -> InstantlyClient:
+        key, url = await self.endpoint(SANDBOX, self.api_key, self.base_url)
+        # options.extra["instantly_retry"]: a shared.http.RetryPolicy (tests use a fast one)
+        return InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"))
 
     def webhook_secret(self) -> str:
         """The shared secret our webhook receiver checks in the X-Webhook-Secret header."""

@@ -6,14 +6,17 @@ import asyncio
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from shared.sandbox_mode import SandboxSpec, ensure_running
 from shared.secrets import env_flag, env_value
 
 if TYPE_CHECKING:
     from shared.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SANDBOX_ENV = "ISMCP_SANDBOX"
 
@@ -55,6 +58,7 @@ class BaseDeps:
         self.options = options or ServerOptions()
         self._store: Store | None = None
         self._store_lock = asyncio.Lock()
+        self._build_lock = asyncio.Lock()
 
     async def store(self) -> Store:
         if self._store is None:
@@ -75,6 +79,21 @@ class BaseDeps:
             await store.record_audit(self.server, tool, arguments, outcome, duration_ms, error)
         except Exception:  # noqa: BLE001 - the audit trail must never break the tool call itself
             log.warning("could not write the audit log for %s", tool, exc_info=True)
+
+    async def built(self, attr: str, build: Callable[[], Awaitable[T]]) -> T:
+        """`self.<attr>`, built on first use; concurrent first calls build it once."""
+        if getattr(self, attr) is None:
+            async with self._build_lock:
+                if getattr(self, attr) is None:
+                    setattr(self, attr, await build())
+        return getattr(self, attr)  # type: ignore[no-any-return]
+
+    async def endpoint(self, sandbox: SandboxSpec, key: Callable[[], str], url: Callable[[], str]) -> tuple[str, str]:
+        """(key, base URL): in sandbox mode the shared local sandbox (started if needed), else the configured API.
+        The key is looked up here, at call time, so a missing one fails the call and never the start."""
+        if self.options.sandbox:
+            return sandbox.api_key, await asyncio.to_thread(ensure_running, sandbox)
+        return key(), url()
 
     def mode_note(self) -> str | None:
         """A note appended to every tool summary, e.g. that the data comes from a sandbox."""

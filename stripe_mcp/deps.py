@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from shared.deps import BaseDeps, ServerOptions
-from shared.sandbox_mode import SandboxSpec, ensure_running
+from shared.sandbox_mode import SandboxSpec
 from shared.secrets import STRIPE_API_KEY, env_flag, env_value, require
 from stripe_mcp.client import StripeApi, retries_from_env
 from stripe_mcp.client.mode import Mode
@@ -23,7 +21,6 @@ class StripeDeps(BaseDeps):
     def __init__(self, options: ServerOptions | None = None) -> None:
         super().__init__(options)
         self._client: StripeApi | None = None
-        self._client_lock = asyncio.Lock()
 
     def api_base(self) -> str:
         return env_value(STRIPE_API_BASE_ENV, default=DEFAULT_API_BASE) or DEFAULT_API_BASE
@@ -34,18 +31,13 @@ class StripeDeps(BaseDeps):
 
     async def client(self) -> StripeApi:
         """The Stripe client, created on first use: a missing key (or a refused live key) fails this call only.
+        In sandbox mode it talks to the shared local sandbox, started if it is not running."""
+        return await self.built("_client", self._new_client)
 
-        In sandbox mode it talks to the shared local sandbox, started here if it is not running."""
-        if self._client is None:
-            async with self._client_lock:
-                if self._client is None:
-                    key, base = (SANDBOX.api_key, await asyncio.to_thread(ensure_running, SANDBOX)) \
-                        if self.options.sandbox else (self.api_key(), self.api_base())
-                    self._client = StripeApi(
-                        key, api_base=base, max_network_retries=retries_from_env(),
-                        refuse_live=env_flag(REFUSE_LIVE_ENV),
-                    )
-        return self._client
+    async def _new_client(self) -> StripeApi:
+        key, base = await self.endpoint(SANDBOX, self.api_key, self.api_base)
+        return StripeApi(key, api_base=base, max_network_retries=retries_from_env(),
+                         refuse_live=env_flag(REFUSE_LIVE_ENV))
 
     @property
     def mode(self) -> Mode | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -80,7 +80,7 @@ async def poll_instantly(instantly: InstantlyClient, store: Store, report: PollR
     # replies in the unibox (ue_type 2 = received)
     filters: dict[str, Any] = {"email_type": "received"}
     if since:
-        filters["min_timestamp_created"] = datetime.fromtimestamp(since, tz=timezone.utc).isoformat()
+        filters["min_timestamp_created"] = datetime.fromtimestamp(since, tz=UTC).isoformat()
     emails = await instantly.list_emails(filters, max_items=min(max_items, 500))
     for mail in emails.items:
         data = mail.as_dict()

@@ -16,7 +16,6 @@ from typing import Any, TYPE_CHECKING
 
 from orchestrator_mcp.config import PipelineConfig, Role, load_config
 from orchestrator_mcp.events.processor import Commit
-from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.flows.sync import advance
 from orchestrator_mcp.scoring import score
 from shared.store import Contact, EventRow

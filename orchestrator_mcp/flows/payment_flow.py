@@ -7,6 +7,7 @@ same link and never a second customer.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -88,17 +89,31 @@ async def trigger_payment_flow(
             steps[-1].outcome = "failed"
             raise StepFailed(steps, exc) from exc
 
+    async def together(*named: tuple[str, Any]) -> list[Any]:
+        """Steps that do not depend on each other, run at once. All finish before a failure is reported (at the
+        first failed step, with the others' outcomes), so nothing is left running."""
+        mine = [Step(step=name, outcome="done") for name, _ in named]
+        steps.extend(mine)
+        results = await asyncio.gather(*(fn() for _, fn in named), return_exceptions=True)
+        failed = [(s, r) for s, r in zip(mine, results, strict=True) if isinstance(r, BaseException)]
+        for s, _ in failed:
+            s.outcome = "failed"
+        if failed:
+            first, exc = failed[0]
+            raise StepFailed([*(s for s in steps if s.outcome != "failed"), first], exc) from exc
+        return results
+
     if req.quantity < 1:
         raise InputError("must be at least 1", "quantity")
 
-    async def find_lead() -> Any:
-        lead = await resolve_lead(instantly, email=req.lead_email, lead_id=req.lead_id, campaign_id=req.campaign_id)
-        steps[-1].detail = lead.id
-        return lead
-
-    lead = await step("find lead", find_lead)
+    # the lead (Instantly) and the price (Stripe) do not depend on each other: fetched at once
+    lead, (price, product) = await together(
+        ("find lead", lambda: resolve_lead(instantly, email=req.lead_email, lead_id=req.lead_id,
+                                           campaign_id=req.campaign_id)),
+        ("resolve price", lambda: resolve_price(stripe_api, req.price_id, req.product_id)),
+    )
+    steps[0].detail = lead.id
     contact = await contact_for_lead(store, lead)
-    price, product = await step("resolve price", lambda: resolve_price(stripe_api, req.price_id, req.product_id))
     price_id = str(price["id"])
     currency = str(price.get("currency") or "usd")
     amount = int(price.get("unit_amount") or 0) * req.quantity
@@ -150,7 +165,7 @@ async def trigger_payment_flow(
         }.items() if v}
         created = await stripe_api.create_payment_link(
             price=price_id, quantity=req.quantity, metadata=metadata, redirect_url=req.redirect_url,
-            idempotency_key=params_key(op, "link", [metadata, req.redirect_url]),
+            idempotency_key=params_key(op, "link", [metadata, req.redirect_url]), price_object=price,
         )
         steps[-1].detail = created["id"]
         return created

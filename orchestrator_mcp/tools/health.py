@@ -78,7 +78,7 @@ async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemS
             except Exception as exc:  # noqa: BLE001 - e.g. a refused live key: report it
                 status.reachable, status.error = False, describe(exc)
             else:
-                status.reachable, status.latency_ms, status.error = await _probe(name, lambda: ping(client))
+                status.reachable, status.latency_ms, status.error = await _probe(name, lambda p=ping, c=client: p(c))
                 status.mode = getattr(client, "mode", None)
                 if hasattr(client, "health"):
                     status.recent = client.health()

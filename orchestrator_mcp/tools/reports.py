@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any, Literal
 
 from pydantic import Field
@@ -93,7 +93,7 @@ class AttributionOut(ToolResult):
 
 
 def _bucket(ts: float, period: str) -> str:
-    d = datetime.fromtimestamp(ts, tz=timezone.utc).date()
+    d = datetime.fromtimestamp(ts, tz=UTC).date()
     if period == "month":
         return d.strftime("%Y-%m")
     if period == "week":

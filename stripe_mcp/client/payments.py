@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.errors import InputError
 from stripe_mcp.client import validation as v
-from stripe_mcp.client.catalog import CatalogApi
+from stripe_mcp.client.catalog import CatalogApi, price_product_id
 from stripe_mcp.client.core import idem
 
 
@@ -14,14 +14,17 @@ class PaymentsApi(CatalogApi):
     async def create_payment_link(
         self, *, price: str, quantity: int = 1, product: str | None = None, metadata: dict[str, str] | None = None,
         redirect_url: str | None = None, max_completed_sessions: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, price_object: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A payment link for one price. The metadata is also copied onto the resulting payment intent or
-        subscription, so a payment can be traced back (a link cannot be tied to an existing customer)."""
+        subscription, so a payment can be traced back (a link cannot be tied to an existing customer).
+        `price_object`: the price as the caller just fetched it, which saves fetching it again."""
         v.quantity(quantity)
         meta = v.metadata(metadata)
         v.url(redirect_url, "redirect_url")
-        price_obj = await self.get_price(price, product=product)
+        known = price_object is not None and price_object.get("id") == price and (
+            product is None or price_product_id(price_object) == product)
+        price_obj = price_object if known else await self.get_price(price, product=product)
         if price_obj.get("active") is False:
             raise InputError(f"{price} is archived (inactive); use an active price", "price")
         params: dict[str, Any] = {"line_items": [{"price": price, "quantity": quantity}]}
