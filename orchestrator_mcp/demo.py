@@ -68,7 +68,7 @@ class Demo:
         self.rows.append((len(self.rows) + 1, f"sandbox {api} {path}", "ok", text[:80]))
         return out
 
-    async def wait(self, label: str, check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    async def wait(self, label: str, check: Callable[[], Any], timeout: float = 90.0) -> Any:
         print(f"\n    waiting: {label} ...")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
