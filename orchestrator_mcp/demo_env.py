@@ -33,7 +33,7 @@ def server_commands() -> dict[str, list[str]]:
             for name, entry in config["mcpServers"].items()}
 
 
-def wait_http(url: str, timeout: float = 30.0) -> None:
+def wait_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
