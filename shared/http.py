@@ -89,6 +89,28 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+class CallStats:
+    """Outcomes and latencies of recent calls, for health reports (system_status, doctor)."""
+
+    def __init__(self, keep: int = 200) -> None:
+        self.keep = keep
+        self.recent: list[tuple[float, bool, float]] = []  # (when, ok, seconds)
+
+    def note(self, started: float, ok: bool) -> None:
+        self.recent.append((time.time(), ok, time.monotonic() - started))
+        if len(self.recent) > self.keep:
+            del self.recent[: self.keep // 2]
+
+    def summary(self) -> dict[str, Any]:
+        """Error rate and median latency over recent calls."""
+        if not self.recent:
+            return {"calls": 0, "error_rate": None, "median_ms": None}
+        lat = sorted(s for _, _, s in self.recent)
+        errors = sum(1 for _, ok, _ in self.recent if not ok)
+        return {"calls": len(self.recent), "error_rate": round(errors / len(self.recent), 3),
+                "median_ms": round(lat[len(lat) // 2] * 1000, 1)}
+
+
 class HttpApi:
     """Base of our API clients: subclasses set the name, auth headers and error parsing."""
 
@@ -112,7 +134,7 @@ class HttpApi:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self._http = http
         self.calls = 0  # requests actually sent, retries included
-        self.recent: list[tuple[float, bool, float]] = []  # (when, ok, seconds), for health reports
+        self.stats = CallStats()
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -218,21 +240,10 @@ class HttpApi:
         )
 
     def _note(self, started: float, ok: bool) -> None:
-        self.recent.append((time.time(), ok, time.monotonic() - started))
-        if len(self.recent) > 200:
-            del self.recent[:100]
+        self.stats.note(started, ok)
 
     def health(self) -> dict[str, Any]:
-        """Error rate and median latency over recent calls."""
-        if not self.recent:
-            return {"calls": 0, "error_rate": None, "median_ms": None}
-        lat = sorted(s for _, _, s in self.recent)
-        errors = sum(1 for _, ok, _ in self.recent if not ok)
-        return {
-            "calls": len(self.recent),
-            "error_rate": round(errors / len(self.recent), 3),
-            "median_ms": round(lat[len(lat) // 2] * 1000, 1),
-        }
+        return self.stats.summary()
 
 
 def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ import stripe
 from pydantic import BaseModel, Field
 
 from shared.errors import InputError
+from shared.http import CallStats
 from shared.redaction import register_secret
 from stripe_mcp.client.errors import map_stripe_error
 from stripe_mcp.client.kinds import Kind, kind
@@ -88,6 +90,7 @@ class StripeCore:
             raise LiveModeRefused("A live Stripe key is configured but STRIPE_REFUSE_LIVE=1 refuses live mode.")
         register_secret(api_key)
         self.max_network_retries = max_network_retries
+        self.stats = CallStats()
         self._http = _HttpClient(timeout=timeout, retry_delay=retry_delay)
         self.sdk = stripe.StripeClient(
             api_key,
@@ -105,12 +108,20 @@ class StripeCore:
     async def _call(self, method: str, path: str, fn: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
         counter = [0]
         token = _attempts.set(counter)
+        started, ok = time.monotonic(), False
         try:
-            return await fn(*args, **kwargs)
+            result = await fn(*args, **kwargs)
+            ok = True
+            return result
         except stripe.StripeError as exc:
             raise map_stripe_error(exc, method=method, path=path, attempts=max(counter[0], 1)) from None
         finally:
+            self.stats.note(started, ok)
             _attempts.reset(token)
+
+    def health(self) -> dict[str, Any]:
+        """Error rate and median latency over recent calls (for system_status and doctor)."""
+        return self.stats.summary()
 
     async def _dict(self, method: str, path: str, fn: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any
                     ) -> dict[str, Any]:

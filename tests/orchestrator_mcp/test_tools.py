@@ -90,6 +90,8 @@ async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline)
         by_name = {a["name"]: a for a in status["apis"]}
         assert by_name["instantly"]["reachable"] and by_name["stripe"]["reachable"]
         assert by_name["stripe"]["mode"] == "test" and by_name["instantly"]["key_source"] == "environment"
+        for api in by_name.values():
+            assert api["recent"]["calls"] >= 1 and api["recent"]["error_rate"] == 0.0
         assert status["store"]["schema_version"] == "0002"
         assert pipeline.instantly.api_key not in str(status) and pipeline.stripe_key not in str(status)
 
