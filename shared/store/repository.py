@@ -1,93 +1,35 @@
-"""A small typed repository over the tables. Portable SQL only: dialect constructs where engines differ."""
+"""The repository: contacts, payments, audit log, cursors and config, plus the event queue (events.py).
+Portable SQL only: dialect constructs where engines differ."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, delete, func, or_, select, update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.redaction import redact_value
-from shared.store.models import Contact, EventRow, normalize_email
-from shared.store.schema import app_config, attributed_payments, audit_log, campaign_performance, events, sync_state, unified_contacts
+from shared.store.base import mentions
+from shared.store.events import EventQueue
+from shared.store.models import Contact, normalize_email
+from shared.store.schema import (
+    app_config,
+    attributed_payments,
+    audit_log,
+    campaign_performance,
+    events,
+    sync_state,
+    unified_contacts,
+)
 
 CONTACT_FIELDS = {c.name for c in unified_contacts.columns}
 
 
-def _mentions(column: Any, needle: str) -> Any:
-    """Case-insensitive "the JSON text of column contains needle", with LIKE's wildcards escaped."""
-    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(cast(column, Text)).like(f"%{escaped}%", escape="\\")
-
-
-def _is_locked(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
-
-
-class Store:
+class Store(EventQueue):
     """The repository. One instance per process; safe to share between tasks."""
-
-    def __init__(self, engine: AsyncEngine, url: str) -> None:
-        self.engine = engine
-        self.url = url
-        self.dialect = engine.dialect.name
-        self._read_engine = engine.execution_options(readonly=True)
-        # SQLite has one writer at a time. Queue this process's writers here rather than letting each pooled
-        # connection spin in SQLite's busy handler, whose sleeps (up to 100 ms each) made webhook ingestion slow
-        # and its tail long under concurrency (bench B2). Other processes still wait on the busy timeout.
-        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
-
-    async def close(self) -> None:
-        await self.engine.dispose()
-
-    # --- transactions ---
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE). Not re-entrant: inside
-        it, pass its `conn` to the repository's methods."""
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self._read_engine.connect() as conn:
-            yield conn
-
-    async def _retrying(self, fn: Any, conn: AsyncConnection | None = None) -> Any:
-        """Run a write in its own transaction, or in the caller's when `conn` is given.
-
-        The busy timeout absorbs contention; the retry here is the belt to its braces."""
-        if conn is not None:
-            return await fn(conn)
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(5),
-            wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
-            retry=retry_if_exception(_is_locked),
-            reraise=True,
-        ):
-            with attempt:
-                async with self.write() as conn:
-                    return await fn(conn)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _insert(self, table: Any) -> Any:
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(table)
 
     # --- contacts ---
 
@@ -240,10 +182,10 @@ class Store:
                 counts["contacts"] = (await conn.execute(
                     delete(unified_contacts).where(unified_contacts.c.id == contact))).rowcount
             counts["events"] = (await conn.execute(
-                update(events).where(_mentions(events.c.payload, email))
+                update(events).where(mentions(events.c.payload, email))
                 .values(payload={"forgotten": True}))).rowcount
             counts["audit_entries"] = (await conn.execute(
-                update(audit_log).where(_mentions(audit_log.c.arguments, email))
+                update(audit_log).where(mentions(audit_log.c.arguments, email))
                 .values(arguments={"forgotten": True}))).rowcount
             return counts
 
@@ -275,125 +217,6 @@ class Store:
         async with self.read() as conn:
             rows = (await conn.execute(select(attributed_payments).where(*conds).order_by(p.at))).all()
         return [r._asdict() for r in rows]
-
-    # --- events ---
-
-    async def record_event(
-        self, source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
-    ) -> bool:
-        """Store an inbound event once. True when it is new; a duplicate changes nothing."""
-        stmt = (
-            self._insert(events)
-            .values(
-                source=source, event_id=event_id, type=type_, payload=payload, received_at=time.time(), via=via,
-                status="pending", attempts=0, next_attempt_at=0.0,
-            )
-            .on_conflict_do_nothing(index_elements=["source", "event_id"])
-        )
-
-        async def run(conn: AsyncConnection) -> bool:
-            return bool((await conn.execute(stmt)).rowcount)
-
-        return await self._retrying(run)
-
-    async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0) -> list[EventRow]:
-        """Lease up to `limit` due events. A crashed worker's lease expires and the event is claimed again."""
-        now = time.time()
-        e = events.c
-        due = and_(e.status == "pending", e.next_attempt_at <= now, or_(e.lease_until.is_(None), e.lease_until < now))
-
-        async def run(conn: AsyncConnection) -> list[EventRow]:
-            rows = (
-                await conn.execute(
-                    select(events).where(due).order_by(e.id).limit(limit).with_for_update(skip_locked=True)
-                )
-            ).all()
-            ids = [r.id for r in rows]
-            if ids:
-                await conn.execute(update(events).where(e.id.in_(ids)).values(lease_until=now + lease_seconds))
-            return [EventRow.model_validate(r._asdict()) for r in rows]
-
-        return await self._retrying(run)
-
-    async def mark_processed(self, event_pk: int, conn: AsyncConnection | None = None) -> None:
-        stmt = (
-            update(events)
-            .where(events.c.id == event_pk)
-            .values(status="processed", processed_at=time.time(), lease_until=None, last_error=None,
-                    attempts=events.c.attempts + 1)
-        )
-        await self._retrying(lambda c: c.execute(stmt), conn)
-
-    async def mark_failed(
-        self, event_pk: int, error: str, *, max_attempts: int = 5, base_delay: float = 2.0,
-        conn: AsyncConnection | None = None,
-    ) -> str:
-        """Record a failure; back off, or dead-letter after max_attempts. Returns the new status."""
-
-        async def run(conn: AsyncConnection) -> str:
-            row = (await conn.execute(select(events.c.attempts).where(events.c.id == event_pk))).one()
-            attempts = row.attempts + 1
-            status = "dead" if attempts >= max_attempts else "pending"
-            await conn.execute(
-                update(events)
-                .where(events.c.id == event_pk)
-                .values(attempts=attempts, status=status, last_error=error[:2000], lease_until=None,
-                        next_attempt_at=time.time() + base_delay * (2 ** (attempts - 1)))
-            )
-            return status
-
-        return await self._retrying(run, conn)
-
-    async def replay_event(self, event_pk: int) -> bool:
-        """Put a dead or processed event back in the queue."""
-
-        async def run(conn: AsyncConnection) -> bool:
-            res = await conn.execute(
-                update(events).where(events.c.id == event_pk)
-                .values(status="pending", attempts=0, next_attempt_at=0.0, lease_until=None)
-            )
-            return bool(res.rowcount)
-
-        return await self._retrying(run)
-
-    async def list_events(
-        self, *, status: str | None = None, type_: str | None = None, source: str | None = None, limit: int = 50
-    ) -> list[EventRow]:
-        e = events.c
-        conds = [cond for cond in (
-            e.status == status if status else None,
-            e.type == type_ if type_ else None,
-            e.source == source if source else None,
-        ) if cond is not None]
-        async with self.read() as conn:
-            rows = (await conn.execute(select(events).where(*conds).order_by(e.id.desc()).limit(limit))).all()
-        return [EventRow.model_validate(r._asdict()) for r in rows]
-
-    async def events_for_contact(self, email: str, customer_id: str | None, *, limit: int = 200) -> list[EventRow]:
-        """Events whose payload mentions this email or customer id, oldest first."""
-        conds = [_mentions(events.c.payload, f'"{normalize_email(email)}"')]
-        if customer_id:
-            conds.append(_mentions(events.c.payload, f'"{customer_id}"'))
-        async with self.read() as conn:
-            rows = (await conn.execute(select(events).where(or_(*conds)).order_by(events.c.received_at, events.c.id)
-                                       .limit(limit))).all()
-        return [EventRow.model_validate(r._asdict()) for r in rows]
-
-    async def event_stats(self) -> list[dict[str, Any]]:
-        """Per source and channel (webhook/poll): count, last received, retrying and dead events."""
-        e = events.c
-        stmt = select(
-            e.source, e.via, func.count().label("count"), func.max(e.received_at).label("last_received_at"),
-            func.sum(case((and_(e.status == "pending", e.attempts > 0), 1), else_=0)).label("retrying"),
-            func.sum(case((e.status == "dead", 1), else_=0)).label("dead"),
-        ).group_by(e.source, e.via)
-        async with self.read() as conn:
-            return [r._asdict() for r in (await conn.execute(stmt)).all()]
-
-    async def event_counts(self) -> dict[str, int]:
-        async with self.read() as conn:
-            rows = (await conn.execute(select(events.c.status, func.count()).group_by(events.c.status))).all()
-        return {r[0]: r[1] for r in rows}
 
     # --- audit, cursors, config ---
 

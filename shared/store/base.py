@@ -1,0 +1,83 @@
+"""The store's foundation: transactions that are safe across processes, retries on a locked SQLite file,
+and the few helpers the repository parts share. Portable SQL only: dialect constructs where engines differ."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Text, cast, func
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+
+def mentions(column: Any, needle: str) -> Any:
+    """Case-insensitive "the JSON text of column contains needle", with LIKE's wildcards escaped."""
+    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(cast(column, Text)).like(f"%{escaped}%", escape="\\")
+
+
+def is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+
+
+class StoreBase:
+    """The repository. One instance per process; safe to share between tasks."""
+
+    def __init__(self, engine: AsyncEngine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name
+        self._read_engine = engine.execution_options(readonly=True)
+        # SQLite has one writer at a time. Queue this process's writers here rather than letting each pooled
+        # connection spin in SQLite's busy handler, whose sleeps (up to 100 ms each) made webhook ingestion slow
+        # and its tail long under concurrency (bench B2). Other processes still wait on the busy timeout.
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # --- transactions ---
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE). Not re-entrant: inside
+        it, pass its `conn` to the repository's methods."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self._read_engine.connect() as conn:
+            yield conn
+
+    async def _retrying(self, fn: Any, conn: AsyncConnection | None = None) -> Any:
+        """Run a write in its own transaction, or in the caller's when `conn` is given.
+
+        The busy timeout absorbs contention; the retry here is the belt to its braces."""
+        if conn is not None:
+            return await fn(conn)
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(5),
+            wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
+            retry=retry_if_exception(is_locked),
+            reraise=True,
+        ):
+            with attempt:
+                async with self.write() as conn:
+                    return await fn(conn)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _insert(self, table: Any) -> Any:
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table)

@@ -1,0 +1,133 @@
+"""The inbound-event queue: store once per (source, event id), lease, mark processed or failed, dead letters."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.store.base import StoreBase, mentions
+from shared.store.models import EventRow, normalize_email
+from shared.store.schema import events
+
+
+class EventQueue(StoreBase):
+
+    async def record_event(
+        self, source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
+    ) -> bool:
+        """Store an inbound event once. True when it is new; a duplicate changes nothing."""
+        stmt = (
+            self._insert(events)
+            .values(
+                source=source, event_id=event_id, type=type_, payload=payload, received_at=time.time(), via=via,
+                status="pending", attempts=0, next_attempt_at=0.0,
+            )
+            .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        )
+
+        async def run(conn: AsyncConnection) -> bool:
+            return bool((await conn.execute(stmt)).rowcount)
+
+        return await self._retrying(run)
+
+    async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0) -> list[EventRow]:
+        """Lease up to `limit` due events. A crashed worker's lease expires and the event is claimed again."""
+        now = time.time()
+        e = events.c
+        due = and_(e.status == "pending", e.next_attempt_at <= now, or_(e.lease_until.is_(None), e.lease_until < now))
+
+        async def run(conn: AsyncConnection) -> list[EventRow]:
+            rows = (
+                await conn.execute(
+                    select(events).where(due).order_by(e.id).limit(limit).with_for_update(skip_locked=True)
+                )
+            ).all()
+            ids = [r.id for r in rows]
+            if ids:
+                await conn.execute(update(events).where(e.id.in_(ids)).values(lease_until=now + lease_seconds))
+            return [EventRow.model_validate(r._asdict()) for r in rows]
+
+        return await self._retrying(run)
+
+    async def mark_processed(self, event_pk: int, conn: AsyncConnection | None = None) -> None:
+        stmt = (
+            update(events)
+            .where(events.c.id == event_pk)
+            .values(status="processed", processed_at=time.time(), lease_until=None, last_error=None,
+                    attempts=events.c.attempts + 1)
+        )
+        await self._retrying(lambda c: c.execute(stmt), conn)
+
+    async def mark_failed(
+        self, event_pk: int, error: str, *, max_attempts: int = 5, base_delay: float = 2.0,
+        conn: AsyncConnection | None = None,
+    ) -> str:
+        """Record a failure; back off, or dead-letter after max_attempts. Returns the new status."""
+
+        async def run(conn: AsyncConnection) -> str:
+            row = (await conn.execute(select(events.c.attempts).where(events.c.id == event_pk))).one()
+            attempts = row.attempts + 1
+            status = "dead" if attempts >= max_attempts else "pending"
+            await conn.execute(
+                update(events)
+                .where(events.c.id == event_pk)
+                .values(attempts=attempts, status=status, last_error=error[:2000], lease_until=None,
+                        next_attempt_at=time.time() + base_delay * (2 ** (attempts - 1)))
+            )
+            return status
+
+        return await self._retrying(run, conn)
+
+    async def replay_event(self, event_pk: int) -> bool:
+        """Put a dead or processed event back in the queue."""
+
+        async def run(conn: AsyncConnection) -> bool:
+            res = await conn.execute(
+                update(events).where(events.c.id == event_pk)
+                .values(status="pending", attempts=0, next_attempt_at=0.0, lease_until=None)
+            )
+            return bool(res.rowcount)
+
+        return await self._retrying(run)
+
+    async def list_events(
+        self, *, status: str | None = None, type_: str | None = None, source: str | None = None, limit: int = 50
+    ) -> list[EventRow]:
+        e = events.c
+        conds = [cond for cond in (
+            e.status == status if status else None,
+            e.type == type_ if type_ else None,
+            e.source == source if source else None,
+        ) if cond is not None]
+        async with self.read() as conn:
+            rows = (await conn.execute(select(events).where(*conds).order_by(e.id.desc()).limit(limit))).all()
+        return [EventRow.model_validate(r._asdict()) for r in rows]
+
+    async def events_for_contact(self, email: str, customer_id: str | None, *, limit: int = 200) -> list[EventRow]:
+        """Events whose payload mentions this email or customer id, oldest first."""
+        conds = [mentions(events.c.payload, f'"{normalize_email(email)}"')]
+        if customer_id:
+            conds.append(mentions(events.c.payload, f'"{customer_id}"'))
+        async with self.read() as conn:
+            rows = (await conn.execute(select(events).where(or_(*conds)).order_by(events.c.received_at, events.c.id)
+                                       .limit(limit))).all()
+        return [EventRow.model_validate(r._asdict()) for r in rows]
+
+    async def event_stats(self) -> list[dict[str, Any]]:
+        """Per source and channel (webhook/poll): count, last received, retrying and dead events."""
+        e = events.c
+        stmt = select(
+            e.source, e.via, func.count().label("count"), func.max(e.received_at).label("last_received_at"),
+            func.sum(case((and_(e.status == "pending", e.attempts > 0), 1), else_=0)).label("retrying"),
+            func.sum(case((e.status == "dead", 1), else_=0)).label("dead"),
+        ).group_by(e.source, e.via)
+        async with self.read() as conn:
+            return [r._asdict() for r in (await conn.execute(stmt)).all()]
+
+    async def event_counts(self) -> dict[str, int]:
+        async with self.read() as conn:
+            rows = (await conn.execute(select(events.c.status, func.count()).group_by(events.c.status))).all()
+        return {r[0]: r[1] for r in rows}
