@@ -7,10 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cold_start, footprint
+from bench import bulk_conversion, bulk_import, cold_start, composite, footprint, store_scale, webhooks
 from bench.common import Row, machine
 
-SUITES = {"B4": cold_start.run, "B5": footprint.run}
+SUITES = {"B1": bulk_import.run, "B2": webhooks.run, "B3": store_scale.run, "B4": cold_start.run,
+          "B5": footprint.run, "B6": composite.run, "B7": bulk_conversion.run}
 
 
 def table(rows: list[Row]) -> str:
@@ -29,9 +30,14 @@ async def main(ids: list[str]) -> int:
     text = table(rows)
     print(text)
     details = "\n".join(f"- {r.id} {r.what}: " + "; ".join(r.detail) for r in rows if r.detail)
-    report = (f"# Benchmark results\n\nCommand: `make bench` (or `python -m bench {' '.join(ids)}`)\n\n"
-              f"Machine: {machine()}\n\nRun: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n{text}\n\n"
-              f"## Details\n\n{details}\n")
+    notes = "\n".join(f"- {r.id} {r.what}: {r.note}" for r in rows if r.note)
+    command = f"`.venv/bin/python -m bench {' '.join(ids)}`" if ids else "`make bench` (`.venv/bin/python -m bench`)"
+    report = (f"# Benchmark results\n\nCommand: {command}\n\n"
+              f"Machine: {machine()}\n\nRun: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
+              "Everything on loopback; sandboxes and the webhook receiver run in their own processes. Ratios are "
+              "measured side by side in the same run, interleaved; figures are medians (min, max in Details).\n\n"
+              f"{text}\n\n"
+              f"## Details\n\n{details}\n" + (f"\n## Notes\n\n{notes}\n" if notes else ""))
     Path(__file__).with_name("RESULTS.md").write_text(report, encoding="utf-8")
     return 1 if any(r.verdict == "missed" for r in rows) else 0
 

@@ -21,6 +21,7 @@ class Row:
     goal: str
     verdict: str  # met | missed | info
     detail: list[str] = field(default_factory=list)
+    note: str = ""  # for RESULTS.md's Notes: what bounds a figure that misses its goal
 
 
 def spread(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
