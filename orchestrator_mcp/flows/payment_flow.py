@@ -12,7 +12,7 @@ from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from instantly_mcp.client import InstantlyClient
+from instantly_mcp.client import InstantlyClient, Lead
 from orchestrator_mcp.flows.common import (
     Step, StepFailed, contact_for_lead, custom_variables, move_body, now, op_key, params_key, resolve_lead,
 )
@@ -78,7 +78,9 @@ async def resolve_price(stripe_api: StripeApi, price_id: str | None, product_id:
 
 async def trigger_payment_flow(
     req: PaymentFlowRequest, *, instantly: InstantlyClient, stripe_api: StripeApi, store: Store,
+    lead: Lead | None = None, price_and_product: tuple[dict, dict] | None = None,
 ) -> PaymentFlowResult:
+    """`lead` and `price_and_product`, when the caller already holds them (a bulk run), save their look-ups."""
     steps: list[Step] = []
 
     async def step(name: str, fn: Any) -> Any:
@@ -107,10 +109,14 @@ async def trigger_payment_flow(
         raise InputError("must be at least 1", "quantity")
 
     # the lead (Instantly) and the price (Stripe) do not depend on each other: fetched at once
+    async def known(value: Any) -> Any:
+        return value
+
     lead, (price, product) = await together(
-        ("find lead", lambda: resolve_lead(instantly, email=req.lead_email, lead_id=req.lead_id,
-                                           campaign_id=req.campaign_id)),
-        ("resolve price", lambda: resolve_price(stripe_api, req.price_id, req.product_id)),
+        ("find lead", lambda: known(lead) if lead is not None else resolve_lead(
+            instantly, email=req.lead_email, lead_id=req.lead_id, campaign_id=req.campaign_id)),
+        ("resolve price", lambda: known(price_and_product) if price_and_product is not None else resolve_price(
+            stripe_api, req.price_id, req.product_id)),
     )
     steps[0].detail = lead.id
     contact = await contact_for_lead(store, lead)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from instantly_mcp.client import InstantlyClient
+from instantly_mcp.client import InstantlyClient, Lead
 from orchestrator_mcp.config import PipelineConfig
 from orchestrator_mcp.flows.sync import apply_lead, lead_fields
 from orchestrator_mcp.scoring import INTEREST_NAMES
@@ -20,6 +20,7 @@ MAX_SCAN = 20_000
 
 class Candidate(BaseModel):
     lead_id: str
+    lead: Lead | None = Field(None, exclude=True)  # as listed, so the flow need not fetch it again
     email: str
     score: float
     reasons: str
@@ -55,7 +56,7 @@ async def qualify_leads(
             existing = await store.get_contact(email=lead.email)
             fields = lead_fields(lead, cfg, existing)
             contact = await apply_lead(store, lead, cfg)
-            cand = Candidate(lead_id=lead.id, email=contact.email, score=fields["email_engagement_score"],
+            cand = Candidate(lead_id=lead.id, lead=lead, email=contact.email, score=fields["email_engagement_score"],
                              reasons=f"{describe_engagement(fields)}; score {fields['email_engagement_score']:g}")
             if contact.do_not_contact:
                 cand.skip_reason = "bounced or unsubscribed"

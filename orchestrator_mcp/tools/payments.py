@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from pydantic import Field, model_validator
 
 from orchestrator_mcp.deps import OrchestratorDeps
@@ -48,10 +49,10 @@ class PaymentFlowOut(ToolResult, PaymentFlowResult):
         return f"Payment link for {self.email}: {self.payment_link_url}{again}."
 
 
-async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest) -> PaymentFlowResult:
+async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest, **known: Any) -> PaymentFlowResult:
     return await flow.trigger_payment_flow(
         req, instantly=await deps.instantly_client(), stripe_api=await deps.stripe_client(),
-        store=await deps.store(),
+        store=await deps.store(), **known,
     )
 
 
@@ -112,6 +113,8 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
     done = 0
     gate = asyncio.Semaphore(4)
     lock = asyncio.Lock()
+    # one price look-up for the whole run, and the leads as the listing returned them
+    price_and_product = await flow.resolve_price(await deps.stripe_client(), args.price_id, args.product_id)
 
     async def one(c: Candidate) -> LeadOutcome:
         nonlocal done
@@ -119,7 +122,8 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
             try:
                 res = await run_payment_flow(deps, PaymentFlowRequest(
                     lead_id=c.lead_id, campaign_id=args.campaign_id, price_id=args.price_id,
-                    product_id=args.product_id, quantity=args.quantity))
+                    product_id=args.product_id, quantity=args.quantity), lead=c.lead,
+                    price_and_product=price_and_product)
                 out = _outcome(c, "link_sent", url=res.payment_link_url)
             except Exception as exc:  # noqa: BLE001 - one lead's failure is reported, the rest go on
                 out = _outcome(c, "failed", error=describe(exc))
