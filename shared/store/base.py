@@ -4,11 +4,13 @@ and the few helpers the repository parts share. Portable SQL only: dialect const
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Text, cast, func
+from sqlalchemy import JSON, Table, Text, bindparam, cast, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -36,9 +38,46 @@ class StoreBase:
         # connection spin in SQLite's busy handler, whose sleeps (up to 100 ms each) made webhook ingestion slow
         # and its tail long under concurrency (bench B2). Other processes still wait on the busy timeout.
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._inline: sqlite3.Connection | None = None
+        self._compiled: dict[tuple[str, str], Any] = {}
 
     async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         await self.engine.dispose()
+
+    # --- indexed single-row reads, inline on SQLite ---
+
+    def read_one_inline(self, table: Table, column: str, value: Any) -> dict[str, Any] | None:
+        """The row of `table` whose indexed `column` equals `value`, or None. SQLite only.
+
+        Run on a plain sqlite3 connection in the calling thread, with the SQL compiled once per column: an
+        indexed point read takes tens of microseconds, while the async driver's thread hand-offs (and
+        compiling the statement) cost a millisecond or more (bench B3). WAL readers never wait for
+        writers, so this cannot stall the event loop on another process."""
+        if self._inline is None:
+            path = self.url.split("///", 1)[1]
+            self._inline = sqlite3.connect(path, timeout=5, check_same_thread=False, isolation_level=None)
+        key = (table.name, column)
+        if key not in self._compiled:
+            stmt = select(table).where(table.c[column] == bindparam("value")).limit(1)
+            self._compiled[key] = stmt.compile(dialect=self.engine.dialect)
+        compiled = self._compiled[key]
+        params = [value if name == "value" else compiled.params[name] for name in compiled.positiontup or []]
+        cursor = self._inline.execute(str(compiled), params)
+        try:
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        out = dict(zip(names, row, strict=True))
+        for col in table.columns:  # JSON columns come back as text from the plain driver
+            if isinstance(col.type, JSON) and isinstance(out.get(col.name), str):
+                out[col.name] = json.loads(out[col.name])
+        return out
 
     # --- transactions ---
 

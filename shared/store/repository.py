@@ -109,23 +109,25 @@ class Store(EventQueue):
         lead_id: str | None = None,
         customer_id: str | None = None,
     ) -> Contact | None:
-        c = unified_contacts.c
         if contact_id:
-            cond = c.id == contact_id
+            column, value = "id", contact_id
         elif email:
-            cond = c.email == normalize_email(email)
+            column, value = "email", normalize_email(email)
         elif lead_id:
-            cond = c.instantly_lead_id == lead_id
+            column, value = "instantly_lead_id", lead_id
         elif customer_id:
-            cond = c.stripe_customer_id == customer_id
+            column, value = "stripe_customer_id", customer_id
         else:
             raise ValueError("give one of contact_id, email, lead_id, customer_id")
-        stmt = select(unified_contacts).where(cond).limit(1)
-        if conn is not None:
+        if conn is None and self.dialect == "sqlite":
+            row = self.read_one_inline(unified_contacts, column, value)
+            return Contact.model_validate(row) if row else None
+        stmt = select(unified_contacts).where(unified_contacts.c[column] == value).limit(1)
+        if conn is not None:  # inside the caller's transaction: see its own writes
             got = (await conn.execute(stmt)).first()
-        else:
-            async with self.read() as rconn:
-                got = (await rconn.execute(stmt)).first()
+            return Contact.model_validate(got._asdict()) if got else None
+        async with self.read() as rconn:
+            got = (await rconn.execute(stmt)).first()
         return Contact.model_validate(got._asdict()) if got else None
 
     async def list_contacts(
