@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +26,24 @@ async def _once(command: str, args: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+BREAKDOWN = """
+import time
+t0 = time.perf_counter(); import mcp.server.mcpserver; t1 = time.perf_counter()
+import {pkg}.server as s; t2 = time.perf_counter(); s.build(); t3 = time.perf_counter()
+print((t2 - t1) * 1000, (t3 - t2) * 1000)
+"""
+
+
+def breakdown(pkg: str, env: dict[str, str], repeats: int = 3) -> tuple[float, float]:
+    """Median ms of (importing our modules after mcp, building the server's tools), each in a fresh process."""
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", BREAKDOWN.format(pkg=pkg)], capture_output=True, text=True,
+                             env=env, cwd=str(ROOT), check=True).stdout.split()
+        runs.append((float(out[0]), float(out[1])))
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
 async def run(repeats: int = 10) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         env = base_env(ISMCP_STORE_PATH=f"{tmp}/store.sqlite", PYTHONPATH=str(ROOT))
@@ -38,13 +57,21 @@ async def run(repeats: int = 10) -> list[Row]:
         for _ in range(repeats):  # interleaved, so noise hits every target alike
             for name, (command, args) in targets.items():
                 times[name].append(await _once(command, args, env))
+        parts = {name: breakdown(name.replace("-mcp", "_mcp"), env) for name in targets if name != "floor"}
     floor = statistics.median(times["floor"])
     rows = []
     for name in ("instantly-mcp", "stripe-mcp", "orchestrator-mcp"):
         overhead = (statistics.median(times[name]) - floor) * 1000
+        imports, build = parts[name]
+        note = (f"Of the overhead, importing our modules after mcp takes {imports:.0f} ms and building the tool "
+                f"schemas {build:.0f} ms (fresh processes, python -X importtime shows the imports: the stripe "
+                "SDK alone is ~150 ms, and the orchestrator loads both clients). Meeting the bound would need "
+                "lazy loading of the API clients and of the tool modules; not done.") if overhead > GOAL_MS else ""
         rows.append(Row(
             id="B4", what=f"cold start {name}", figure=f"+{overhead:.0f} ms over floor",
             goal=f"<= +{GOAL_MS:.0f} ms", verdict="met" if overhead <= GOAL_MS else "missed",
-            detail=[f"{name}: {spread(times[name])}", f"floor: {spread(times['floor'])}"],
+            detail=[f"{name}: {spread(times[name])}", f"floor: {spread(times['floor'])}",
+                    f"our imports {imports:.0f} ms, tool build {build:.0f} ms"],
+            note=note,
         ))
     return rows
