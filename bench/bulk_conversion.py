@@ -72,7 +72,7 @@ async def run() -> list[Row]:
         detail=[(f"API calls in the confirm run: Instantly {ins} ({ins / LEADS:.2f}/lead), Stripe {stp} "
                 f"({stp / LEADS:.2f}/lead); {done['links_sent']} links sent, {done['failed']} failed"),
                 f"median score {scores}; the preview run (scoring, not measured) qualified {preview['qualified']}",
-                ("per lead the flow fetches the lead again by id (the listing just returned it) and the price and its "
-                "product (the same for every lead): 3 of the 7 calls per lead could be made once or not at all"),
+                ("the run resolves the price and product once and hands each flow the lead as listed; per lead: "
+                 "customer look-up and create, payment link, lead update"),
                 f"requests by route over the whole benchmark (setup included): {routes}"],
     )]

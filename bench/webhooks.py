@@ -139,7 +139,7 @@ async def run(repeats: int = 3) -> list[Row]:
         note="" if met else (
             "Each event is written in its own SQLite transaction before the 2xx (SQLAlchemy async over aiosqlite: "
             "8 hand-offs to the connection's thread per write), all on one event loop; the floor does nothing. "
-            "While this benchmark was written the store got an in-process writer lock (shared/store/repository.py): "
+            "While this benchmark was written the store got an in-process writer lock (shared/store/base.py): "
             "before it, concurrent writers slept in SQLite's busy handler (333 events/s, p99 909 ms). A group-commit "
             "prototype (queued events written by one INSERT ... RETURNING per batch, each acknowledged once its batch "
             "commits) reached about 1,300 events/s, 0.3 x floor: what is left is per-request CPU in one Python "
