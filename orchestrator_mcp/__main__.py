@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from orchestrator_mcp.events.serve import add_webhooks_command
 from orchestrator_mcp.doctor import add_doctor_command
+from orchestrator_mcp.events.serve import add_webhooks_command
 from orchestrator_mcp.install import add_install_command
 from orchestrator_mcp.sandbox_cli import add_sandbox_command
 from shared.cli import ServerCli

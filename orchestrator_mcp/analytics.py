@@ -7,10 +7,9 @@ tracked). A time range selects contacts whose activity at that stage falls insid
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
-
 
 from shared.store.schema import attributed_payments, campaign_performance, unified_contacts
 

@@ -6,7 +6,7 @@ Which Instantly campaign plays which lifecycle role is configuration, never hard
 from __future__ import annotations
 
 import os
-from typing import Literal, TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 

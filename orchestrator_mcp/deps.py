@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from instantly_mcp.client import InstantlyClient
 from instantly_mcp.deps import InstantlyDeps
 from orchestrator_mcp.config import PipelineConfig, load_config
 from shared.deps import BaseDeps, ServerOptions
-from stripe_mcp.client.api import StripeApi
 from stripe_mcp.deps import StripeDeps
+
+if TYPE_CHECKING:
+    from stripe_mcp.client.api import StripeApi
 
 
 class OrchestratorDeps(BaseDeps):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shared.deps import BaseDeps, ServerOptions
 from shared.sandbox_mode import SandboxSpec
 from shared.secrets import STRIPE_API_KEY, env_flag, env_value, require
-from stripe_mcp.client import StripeApi, retries_from_env
 from stripe_mcp.client.mode import Mode
+
+if TYPE_CHECKING:
+    from stripe_mcp.client.api import StripeApi
 
 STRIPE_API_BASE_ENV = "STRIPE_API_BASE"
 REFUSE_LIVE_ENV = "STRIPE_REFUSE_LIVE"
@@ -35,6 +39,8 @@ class StripeDeps(BaseDeps):
         return await self.built("_client", self._new_client)
 
     async def _new_client(self) -> StripeApi:
+        from stripe_mcp.client.api import StripeApi, retries_from_env  # the SDK loads on the first Stripe call
+
         key, base = await self.endpoint(SANDBOX, self.api_key, self.api_base)
         return StripeApi(key, api_base=base, max_network_retries=retries_from_env(),
                          refuse_live=env_flag(REFUSE_LIVE_ENV))

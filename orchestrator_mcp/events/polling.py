@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, UTC
-from typing import Any, TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from instantly_mcp.client import InstantlyClient
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
 
-from stripe_mcp.client.api import StripeApi
-
 if TYPE_CHECKING:
     from shared.store import Store
+    from stripe_mcp.client.api import StripeApi
 
 STRIPE_CURSOR = "poll:stripe:events"
 INSTANTLY_CURSOR = "poll:instantly"

@@ -8,20 +8,19 @@ replayed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-
+from typing import TYPE_CHECKING
 
 from shared.errors import describe
 from shared.store import EventRow
 
 if TYPE_CHECKING:
-    from shared.store import Store
     from sqlalchemy.ext.asyncio import AsyncConnection
+
+    from shared.store import Store
 
 log = logging.getLogger(__name__)
 

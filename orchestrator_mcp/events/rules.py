@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any
 
 from orchestrator_mcp.config import PipelineConfig, Role, load_config
 from orchestrator_mcp.events.processor import Commit
@@ -21,8 +20,9 @@ from orchestrator_mcp.scoring import score
 from shared.store import Contact, EventRow
 
 if TYPE_CHECKING:
-    from shared.store import Store
     from sqlalchemy.ext.asyncio import AsyncConnection
+
+    from shared.store import Store
 
 log = logging.getLogger(__name__)
 

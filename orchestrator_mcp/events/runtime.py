@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps

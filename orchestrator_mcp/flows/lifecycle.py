@@ -7,7 +7,7 @@ Re-running is harmless: a lead already in the campaign is only given the new var
 
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 

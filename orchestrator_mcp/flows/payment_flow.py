@@ -8,21 +8,28 @@ same link and never a second customer.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from instantly_mcp.client import InstantlyClient, Lead
 from orchestrator_mcp.flows.common import (
-    Step, StepFailed, contact_for_lead, custom_variables, move_body, now, op_key, params_key, resolve_lead,
+    Step,
+    StepFailed,
+    contact_for_lead,
+    custom_variables,
+    move_body,
+    now,
+    op_key,
+    params_key,
+    resolve_lead,
 )
 from orchestrator_mcp.mapping import lead_to_customer
 from shared.errors import InputError, NotFound
 
-from stripe_mcp.client.api import StripeApi
-
 if TYPE_CHECKING:
     from shared.store import Store
+    from stripe_mcp.client.api import StripeApi
 
 
 class PaymentFlowRequest(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -15,10 +15,10 @@ from instantly_mcp.client import InstantlyClient, Lead
 from orchestrator_mcp.config import PipelineConfig
 from orchestrator_mcp.scoring import score
 from shared.store import Contact
-from stripe_mcp.client.api import StripeApi
 
 if TYPE_CHECKING:
     from shared.store import Store
+    from stripe_mcp.client.api import StripeApi
 
 ORDER = ["prospect", "contacted", "engaged", "payment_link_sent", "customer", "churned"]
 LEADS_CURSOR = "sync:instantly:leads"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+
 from pydantic import Field, model_validator
 
 from orchestrator_mcp.deps import OrchestratorDeps

@@ -39,16 +39,37 @@ Methods (keyword arguments; writes accept `idempotency_key=`):
   filters) (auto-paginated), delete(kind, id); kinds are listed in kinds.py. shapes.compact() gives short views.
 """
 
-from stripe_mcp.client.api import StripeApi, retries_from_env
-from stripe_mcp.client.core import Page, as_dict
-from stripe_mcp.client.errors import CardDeclined, IdempotencyConflict, StripeNotFound, StripePermissionDenied
-from stripe_mcp.client.kinds import KINDS, kind_for_id
-from stripe_mcp.client.mode import LiveModeRefused, Mode, key_mode
-from stripe_mcp.client.revenue import RevenueReport
-from stripe_mcp.client.shapes import compact, label
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stripe_mcp.client.api import StripeApi, retries_from_env
+    from stripe_mcp.client.core import Page, as_dict
+    from stripe_mcp.client.errors import CardDeclined, IdempotencyConflict, StripeNotFound, StripePermissionDenied
+    from stripe_mcp.client.kinds import KINDS, kind_for_id
+    from stripe_mcp.client.mode import LiveModeRefused, Mode, key_mode
+    from stripe_mcp.client.revenue import RevenueReport
+    from stripe_mcp.client.shapes import compact, label
+
+# The public names, loaded on first use: the stripe SDK takes ~150 ms to import, and a server that only
+# lists its tools (or the orchestrator, until it first calls Stripe) should not pay for it at start-up.
+_HOMES = {
+    "StripeApi": "api", "retries_from_env": "api", "Page": "core", "as_dict": "core", "CardDeclined": "errors",
+    "IdempotencyConflict": "errors", "StripeNotFound": "errors", "StripePermissionDenied": "errors",
+    "KINDS": "kinds", "kind_for_id": "kinds", "LiveModeRefused": "mode", "Mode": "mode", "key_mode": "mode",
+    "RevenueReport": "revenue", "compact": "shapes", "label": "shapes",
+}
 
 __all__ = [
     "KINDS", "CardDeclined", "IdempotencyConflict", "LiveModeRefused", "Mode", "Page", "RevenueReport", "StripeApi",
     "StripeNotFound", "StripePermissionDenied", "as_dict", "compact", "key_mode", "kind_for_id", "label",
     "retries_from_env",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"stripe_mcp.client.{_HOMES[name]}"), name)
+    raise AttributeError(name)
