@@ -18,7 +18,7 @@ from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import (
     CURSOR_DESCRIPTION, ActionResult, ItemsResult, ObjectResult, client_of, obj, page_result, preview,
 )
-from instantly_mcp.tools.leads_import import VARIABLES_SCHEMA
+from instantly_mcp.tools.leads_import import VARIABLES_SCHEMA, LeadFields
 from shared.errors import InputError
 from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
@@ -95,14 +95,7 @@ async def instantly_get_lead(call: Call[InstantlyDeps], args: LeadRef) -> Object
     return _full(await _resolve(call, args))
 
 
-class UpdateLead(LeadRef):
-    first_name: str | None = Field(None, description="First name.")
-    last_name: str | None = Field(None, description="Last name.")
-    company_name: str | None = Field(None, description="Company.")
-    job_title: str | None = Field(None, description="Job title.")
-    phone: str | None = Field(None, description="Phone.")
-    website: str | None = Field(None, description="Website.")
-    personalization: str | None = Field(None, description="Personalization line.")
+class UpdateLead(LeadFields, LeadRef):
     custom_variables: dict[str, Any] | None = Field(
         None, description="Variables to set (merged into the existing ones; null value = empty).",
         json_schema_extra=VARIABLES_SCHEMA)

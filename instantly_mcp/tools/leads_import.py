@@ -21,8 +21,9 @@ CUSTOM_FIELDS = ("icebreaker", "subject_line", "city", "country", "industry", "r
 VARIABLES_SCHEMA = {"additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
 
 
-class LeadIn(ToolInput):
-    email: str | None = Field(None, description="Email (required for campaigns).")
+class LeadFields(ToolInput):
+    """A lead's own fields, shared by import and update."""
+
     first_name: str | None = Field(None, description="First name.")
     last_name: str | None = Field(None, description="Last name.")
     company_name: str | None = Field(None, description="Company.")
@@ -30,6 +31,10 @@ class LeadIn(ToolInput):
     phone: str | None = Field(None, description="Phone.")
     website: str | None = Field(None, description="Website.")
     personalization: str | None = Field(None, description="Personalization line.")
+
+
+class LeadIn(LeadFields):
+    email: str | None = Field(None, description="Email (required for campaigns).")
     icebreaker: str | None = Field(None, description="Custom variable icebreaker.")
     subject_line: str | None = Field(None, description="Custom variable subject_line.")
     city: str | None = Field(None, description="Custom variable city.")
