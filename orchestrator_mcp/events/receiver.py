@@ -77,10 +77,14 @@ def create_receiver(
             state["store"] = await store_factory()
         return state["store"]
 
+    secrets: dict[str, str] = {k: v for k, v in (("stripe", stripe_secret), ("instantly", instantly_secret)) if v}
+
     def secret(kind: str) -> str:
-        if kind == "stripe":
-            return stripe_secret or require(STRIPE_WEBHOOK_SECRET)
-        return instantly_secret or require(INSTANTLY_WEBHOOK_SECRET)
+        """Looked up on the first delivery, then kept: an OS keyring look-up per request would be slow.
+        A secret set after start is picked up (a missing one is looked up again); a rotated one needs a restart."""
+        if kind not in secrets:
+            secrets[kind] = require(STRIPE_WEBHOOK_SECRET if kind == "stripe" else INSTANTLY_WEBHOOK_SECRET)
+        return secrets[kind]
 
     async def persist(source: str, event_id: str, type_: str, payload: dict[str, Any]) -> JSONResponse:
         created = await (await store()).record_event(source, event_id, type_, payload)
