@@ -7,11 +7,7 @@ from typing import Any
 from shared.errors import InputError
 from stripe_mcp.client import validation as v
 from stripe_mcp.client.core import Page, StripeCore, idem
-
-
-def quote(value: str) -> str:
-    """A value for Stripe's search query language: single-quoted, with quotes and backslashes escaped."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+from stripe_mcp.client.validation import quote
 
 
 def _fields(**values: Any) -> dict[str, Any]:

@@ -89,3 +89,8 @@ def timestamp(value: str | int | None, field: str) -> int | None:
     except ValueError:
         raise InputError(f"{value!r} is not a date (YYYY-MM-DD), an ISO datetime or a unix timestamp", field) from None
     return int(parsed.timestamp())
+
+
+def quote(value: str) -> str:
+    """A value for Stripe's search query language: single-quoted, with quotes and backslashes escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PrivateAttr
 
 from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
-from stripe_mcp.client import StripeApi, compact, label
+from stripe_mcp.client.shapes import compact, label
+
+if TYPE_CHECKING:
+    from stripe_mcp.client.api import StripeApi
 from stripe_mcp.deps import StripeDeps
 
 Metadata = dict[str, str]

@@ -11,8 +11,8 @@ from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
 from stripe_mcp.client import KINDS, compact, kind_for_id, label
 from stripe_mcp.client import validation as v
-from stripe_mcp.client.customers import quote
 from stripe_mcp.client.kinds import KindName
+from stripe_mcp.client.validation import quote
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools import TOOLBOX
 from stripe_mcp.tools._common import CURSOR, LIMIT, ObjectResult, StripeResult, done, preview, stripe
