@@ -64,9 +64,8 @@ async def run(repeats: int = 10) -> list[Row]:
         overhead = (statistics.median(times[name]) - floor) * 1000
         imports, build = parts[name]
         note = (f"Of the overhead, importing our modules after mcp takes {imports:.0f} ms and building the tool "
-                f"schemas {build:.0f} ms (fresh processes, python -X importtime shows the imports: the stripe "
-                "SDK alone is ~150 ms; stripe-mcp's tools load it, the orchestrator now defers it to the first "
-                "Stripe call). Meeting the bound would need the tool modules themselves to load lazily; not done.") if overhead > GOAL_MS else ""
+                f"schemas {build:.0f} ms (fresh processes; no server imports the stripe SDK, ~150 ms, before its "
+                "first Stripe call). Meeting the bound would need the tool modules themselves to load lazily; not done.") if overhead > GOAL_MS else ""
         rows.append(Row(
             id="B4", what=f"cold start {name}", figure=f"+{overhead:.0f} ms over floor",
             goal=f"<= +{GOAL_MS:.0f} ms", verdict="met" if overhead <= GOAL_MS else "missed",
