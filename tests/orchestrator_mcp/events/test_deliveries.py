@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -51,23 +52,29 @@ def settle(receiver: Receiver, timeout: float = 20.0) -> dict[str, int]:
         time.sleep(0.1)
 
 
-def make_world(pipeline: Pipeline) -> tuple[str, str]:
+def make_world(pipeline: Pipeline) -> str:
+    """A lead that engages (its webhooks delivered and applied) and a price to buy; returns the price."""
     campaign = pipeline.new_campaign("Outreach")
     with pipeline.instantly.client() as http:
         http.post("/leads", json={"email": "rae@ray.io", "first_name": "Rae", "campaign": campaign}).raise_for_status()
     for event in ("sent", "opened", "clicked", "replied", "interested"):
         pipeline.engage("rae@ray.io", event, campaign)
-    return campaign, pipeline.price(7700)
+    pipeline.instantly.control("webhooks/drain", {"timeout": 10})
+    return pipeline.price(7700)
+
+
+async def buy(c: Any, pipeline: Pipeline, receiver: Receiver, price: str) -> None:
+    """The lead gets a payment link and pays it; the signed Stripe webhooks are delivered and applied."""
+    link = await call(c, "trigger_payment_flow", {"lead_email": "rae@ray.io", "price_id": price})
+    pipeline.stripe_control(f"payment_links/{link['payment_link_id']}/pay", {"email": "rae@ray.io"})
+    pipeline.stripe_control("webhooks/drain", {"timeout": 10})
+    settle(receiver)
 
 
 async def test_each_delivery_three_times_shuffled_is_applied_once(pipeline: Pipeline, receiver: Receiver) -> None:
-    campaign, price = make_world(pipeline)
-    pipeline.instantly.control("webhooks/drain", {"timeout": 10})
+    price = make_world(pipeline)
     async with client() as c:
-        link = await call(c, "trigger_payment_flow", {"lead_email": "rae@ray.io", "price_id": price})
-        pipeline.stripe_control(f"payment_links/{link['payment_link_id']}/pay", {"email": "rae@ray.io"})
-        pipeline.stripe_control("webhooks/drain", {"timeout": 10})
-        settle(receiver)
+        await buy(c, pipeline, receiver, price)
         once = (await call(c, "find_contacts", {"email": "rae@ray.io"}))["contacts"][0]
         stored_once = (await call(c, "webhook_status", {}))["queue"]
 
@@ -98,13 +105,9 @@ async def test_each_delivery_three_times_shuffled_is_applied_once(pipeline: Pipe
 
 
 async def test_a_webhook_and_a_poll_of_the_same_event_count_once(pipeline: Pipeline, receiver: Receiver) -> None:
-    campaign, price = make_world(pipeline)
-    pipeline.instantly.control("webhooks/drain", {"timeout": 10})
+    price = make_world(pipeline)
     async with client() as c:
-        link = await call(c, "trigger_payment_flow", {"lead_email": "rae@ray.io", "price_id": price})
-        pipeline.stripe_control(f"payment_links/{link['payment_link_id']}/pay", {"email": "rae@ray.io"})
-        pipeline.stripe_control("webhooks/drain", {"timeout": 10})
-        settle(receiver)
+        await buy(c, pipeline, receiver, price)
         polled = await call(c, "sync_now", {"source": "both"})
         assert polled["stripe_seen"] > 0 and polled["stripe_new"] == 0
         assert polled["instantly_seen"] > 0 and polled["instantly_new"] == 0
