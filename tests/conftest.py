@@ -15,7 +15,6 @@ KEY_VARS = (
     "ORCHESTRATOR_TOOLSETS",
 )
 REPO = Path(__file__).resolve().parent.parent
-SHARED_SPECS = REPO.parent / "shared" / "specs"
 
 
 @pytest.fixture(autouse=True)

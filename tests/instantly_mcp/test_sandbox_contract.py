@@ -21,9 +21,9 @@ from referencing.jsonschema import DRAFT202012
 
 from instantly_mcp.sandbox import SANDBOX_API_KEY, create_app
 from shared.asgi import BackgroundServer
+from tests.contract.specs import load as load_spec
 from tests.instantly_mcp.conftest import SENDER, campaign_body, leads
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "instantly-v2-openapi.json"
 SPEC_URI = "urn:instantly-v2-openapi"
 
 # (method, spec path, status) the client relies on; each must be exercised and validate.
@@ -265,7 +265,7 @@ def _scenario(rec: Recorder, url: str) -> None:
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return load_spec("instantly-v2-openapi.json")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

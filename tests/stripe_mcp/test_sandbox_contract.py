@@ -15,9 +15,9 @@ import httpx
 import jsonschema
 import pytest
 
+from tests.contract.specs import load as load_spec
 from tests.stripe_mcp.conftest import SandboxHandle
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "stripe-openapi-spec3.json"
 
 
 def to_json_schema(node: Any) -> Any:
@@ -39,7 +39,7 @@ def to_json_schema(node: Any) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def components() -> dict[str, Any]:
-    doc = json.loads(SPEC.read_text(encoding="utf-8"))
+    doc = load_spec("stripe-openapi-spec3.json")
     return to_json_schema(doc["components"])
 
 
