@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from orchestrator_mcp.deps import OrchestratorDeps
+from orchestrator_mcp.diagnostics import Problem, find_problems
 from orchestrator_mcp.tools import TOOLBOX
 from shared.errors import describe
 from shared.secrets import INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET, STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, lookup
@@ -16,7 +17,8 @@ from shared.tooling import Call, ToolInput, ToolResult
 
 
 class StatusIn(ToolInput):
-    probe: bool = Field(True, description="Make one cheap call to each API to measure reachability and latency.")
+    probe: bool = Field(True, description="Call each API once (reachability, latency) and look for problems there "
+                                          "too; false checks only the local store.")
 
 
 class ApiStatus(ToolResult):
@@ -38,15 +40,28 @@ class SystemStatus(ToolResult):
     store: dict[str, Any]
     events: dict[str, int]
     last_syncs: dict[str, float]
+    problems: list[dict[str, str]] = Field(
+        default_factory=list, description="Everything found wrong, errors first: severity, area, what, next_step.")
 
     def summary(self) -> str:
+        def key(a: ApiStatus) -> str:
+            if a.key_source == "sandbox":
+                return "sandbox"
+            return "key set" if a.key_configured else "NO KEY"
+
         apis = "; ".join(
-            f"{a.name}: {'key set' if a.key_configured else 'NO KEY'}, "
+            f"{a.name}: {key(a)}, "
             f"{'reachable' if a.reachable else 'unreachable' if a.reachable is False else 'not probed'}"
             f"{f' {a.latency_ms:.0f} ms' if a.latency_ms is not None else ''}{f' ({a.mode})' if a.mode else ''}"
+            f"{f' - {a.error}' if a.error else ''}"
             for a in self.apis)
-        return (f"{'SANDBOX. ' if self.sandbox else ''}{apis}. Events pending {self.events.get('pending', 0)}, "
+        head = (f"{'SANDBOX. ' if self.sandbox else ''}{apis}. Events pending {self.events.get('pending', 0)}, "
                 f"dead {self.events.get('dead', 0)}. Store schema {self.store.get('schema_version')}.")
+        if not self.problems:
+            return f"{head}\nNo problems found."
+        lines = [f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} found:"]
+        lines += [f"- [{p['severity']}] {p['what']} Next: {p['next_step']}" for p in self.problems]
+        return "\n".join([head, *lines])
 
 
 async def _probe(name: str, fn: Any) -> tuple[bool, float | None, str | None]:
@@ -60,8 +75,10 @@ async def _probe(name: str, fn: Any) -> tuple[bool, float | None, str | None]:
 
 @TOOLBOX.tool(toolset="admin", title="System status", read_only=True, idempotent=True)
 async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemStatus:
-    """For each API: key configured (never shown), reachable, latency, recent error rate, sandbox or live, test or
-    live mode; plus store size, pending and failed events, and last sync times."""
+    """Is anything wrong? Lists each problem with the next step: active campaigns with no leads, sender or
+    schedule, unhealthy or paused accounts, bounce/unsubscribe spikes, failed payments and past-due subscriptions,
+    dead-lettered events, webhooks not arriving, stale polling, lifecycle roles on missing or paused campaigns.
+    Also per API: key configured (never shown), reachable, latency, error rate, sandbox, test or live mode."""
     deps = call.deps
     apis = []
     for name, spec, base, get_client, ping in (
@@ -70,9 +87,10 @@ async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemS
         ("stripe", STRIPE_API_KEY, deps.stripe.api_base(), deps.stripe_client, lambda c: c.get_balance()),
     ):
         found = lookup(spec)
-        status = ApiStatus(name=name, base_url=base, key_configured=found is not None,
-                           key_source=found.source if found else None, reachable=None, latency_ms=None)
-        if found is not None and args.probe:
+        source = "sandbox" if deps.options.sandbox else found.source if found else None
+        status = ApiStatus(name=name, base_url=base, key_configured=source is not None,
+                           key_source=source, reachable=None, latency_ms=None)
+        if source is not None and args.probe:
             try:
                 client = await get_client()
             except Exception as exc:  # noqa: BLE001 - e.g. a refused live key: report it
@@ -91,9 +109,20 @@ async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemS
         path = Path(store.url.split("///", 1)[1])
         info["path"] = str(path)
         info["bytes"] = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+    secrets = {"stripe": lookup(STRIPE_WEBHOOK_SECRET) is not None,
+               "instantly": lookup(INSTANTLY_WEBHOOK_SECRET) is not None}
+    problems = await find_problems(deps, instantly_ok=bool(apis[0].reachable), stripe_ok=bool(apis[1].reachable),
+                                   webhook_secrets=secrets)
+    for api in apis:
+        if not api.key_configured:
+            problems.append(Problem("warning", api.name, f"No {api.name.capitalize()} key is configured.",
+                                    f"{api.name}-mcp auth set, or {'INSTANTLY_API_KEY' if api.name == 'instantly' else 'STRIPE_API_KEY'}"
+                                    " in the client config's env block; or use --sandbox to try without accounts."))
+        elif api.reachable is False:
+            problems.append(Problem("error", api.name, f"{api.name.capitalize()} is not reachable: {api.error}",
+                                    "Check the key and network (orchestrator-mcp doctor), then ask again."))
     return SystemStatus(
-        sandbox=deps.options.sandbox, apis=apis,
-        webhook_secrets={"stripe": lookup(STRIPE_WEBHOOK_SECRET) is not None,
-                         "instantly": lookup(INSTANTLY_WEBHOOK_SECRET) is not None},
+        sandbox=deps.options.sandbox, apis=apis, webhook_secrets=secrets,
         store=info, events=await store.event_counts(), last_syncs=await store.sync_times(),
+        problems=[p.as_dict() for p in problems],
     )
