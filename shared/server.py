@@ -39,7 +39,10 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel] | None 
         field = str(loc[0]) if loc else ""
         where = _loc_name(loc)
         problems.append(_problem(err, where))
-        if field and field in schema.get("properties", {}) and field not in examples:
+        bound = (err.get("ctx") or {}).get({"less_than_equal": "le", "greater_than_equal": "ge"}.get(err["type"], ""))
+        if field and len(loc) == 1 and bound is not None:
+            examples[field] = bound  # the nearest valid value
+        elif field and field in schema.get("properties", {}) and field not in examples:
             example = _example(schema, field)
             if example is not _NO_EXAMPLE:
                 examples[field] = example

@@ -172,7 +172,7 @@ async def test_an_argument_the_tool_does_not_take_is_an_error_naming_the_valid_o
 @pytest.mark.parametrize(("arguments", "says"), [
     ({}, ["`campaign_id` is required", '"campaign_id": "text"']),
     ({"campaign_id": "c1", "limit": "many"}, ["`limit` must be a whole number, not text", '"limit": 1']),
-    ({"campaign_id": "c1", "limit": 500}, ["`limit` must be at most 100", '"limit": 1']),
+    ({"campaign_id": "c1", "limit": 500}, ["`limit` must be at most 100", '"limit": 100']),
     ({"campaign_id": "c1", "status": "done"}, ["`status` must be one of: 'active' or 'paused'", '"status": "active"']),
     ({"campaign_id": "c1", "subject": "a much too long subject"}, ["`subject` is too long: at most 10 characters"]),
     ({"campaign_id": "c1", "code": "abc"}, ["`code` is not in the expected format", '"code": "ABC-12"']),
