@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from shared.cli import fix_for_missing, script_path
 from shared.deps import ServerOptions
 from shared.secrets import INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET, STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, lookup
 
@@ -37,13 +38,15 @@ async def run_checks(options: ServerOptions) -> list[Check]:
                and not (bindir / f"{s}.exe").exists()]
     out.append(Check("FAIL" if missing else "OK", "install",
                      f"missing console scripts: {missing}" if missing else f"console scripts in {bindir}",
-                     "Run `make install` (or pip install -e .) in the checkout." if missing else ""))
+                     f"Run `make install` in {Path(__file__).resolve().parent.parent}." if missing else ""))
+    missing_keys = set()
     for spec in (INSTANTLY_API_KEY, STRIPE_API_KEY):
         found = lookup(spec)
         if options.sandbox:
             out.append(Check("OK", spec.label, "sandbox mode: the local sandbox's key is used"))
         elif found is None:
-            out.append(Check("FAIL", spec.label, "not configured", spec.how_to_set()))
+            missing_keys.add(spec.service)
+            out.append(Check("FAIL", spec.label, "not configured", fix_for_missing(spec)))
         else:
             out.append(Check("OK", spec.label, f"configured (from the {found.source})"))
     from orchestrator_mcp.deps import OrchestratorDeps
@@ -54,6 +57,10 @@ async def run_checks(options: ServerOptions) -> list[Check]:
             ("instantly API", deps.instantly_client, lambda c: c.current_workspace(), deps.instantly.base_url()),
             ("stripe API", deps.stripe_client, lambda c: c.get_balance(), deps.stripe.api_base()),
         ):
+            if name.split()[0] in missing_keys:
+                # each problem once: the missing key is the problem, already reported with its fix
+                out.append(Check("SKIP", name, "not probed: no key (see above)"))
+                continue
             try:
                 client = await get_client()
                 started = time.monotonic()
@@ -69,7 +76,8 @@ async def run_checks(options: ServerOptions) -> list[Check]:
                 from shared.errors import describe
 
                 out.append(Check("FAIL", name, describe(exc),
-                                 "Check the key and the network; `--sandbox` works with no accounts."))
+                                 f"Check the key (`{script_path('orchestrator-mcp')} auth status`) and the network; "
+                                 f"or try `{script_path('orchestrator-mcp')} doctor --sandbox` (no accounts)."))
         try:
             store = await deps.store()
             from shared.store.engine import schema_version
@@ -86,7 +94,7 @@ async def run_checks(options: ServerOptions) -> list[Check]:
         found = lookup(spec)
         out.append(Check("OK" if found else "WARN", spec.label,
                          f"configured (from the {found.source})" if found else "not configured",
-                         "" if found else f"Needed only for the webhook receiver: {spec.how_to_set()}"))
+                         "" if found else f"Needed only for the webhook receiver: {fix_for_missing(spec)}"))
     receiver = os.environ.get(RECEIVER_ENV, "").strip()
     if receiver:
         try:
@@ -94,10 +102,10 @@ async def run_checks(options: ServerOptions) -> list[Check]:
             out.append(Check("OK", "webhook receiver", f"{receiver}: queue depth {health.get('queue_depth')}"))
         except (httpx.HTTPError, ValueError) as exc:
             out.append(Check("FAIL", "webhook receiver", f"{receiver}: {type(exc).__name__}",
-                             "Start it with `orchestrator-mcp webhooks serve`, or unset ISMCP_RECEIVER_URL."))
+                             f"Start it with `{script_path('orchestrator-mcp')} webhooks serve`, or unset ISMCP_RECEIVER_URL."))
     else:
         out.append(Check("WARN", "webhook receiver", "none configured (ISMCP_RECEIVER_URL)",
-                         "Optional: run `orchestrator-mcp webhooks serve`, or poll with the sync_now tool."))
+                         f"Optional: run `{script_path('orchestrator-mcp')} webhooks serve`, or poll with the sync_now tool."))
     return out
 
 
@@ -111,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
     checks = asyncio.run(run_checks(ServerOptions.from_env("ORCHESTRATOR", sandbox=args.sandbox)))
     for c in checks:
         print(f"{c.status:<5} {c.name}: {c.detail}")
-        if c.fix and c.status != "OK":
+        if c.fix and c.status not in ("OK", "SKIP"):
             print(f"      fix: {c.fix}")
     failed = sum(c.status == "FAIL" for c in checks)
     print(f"\n{failed} problem(s) found." if failed else "\nAll essential checks passed.")

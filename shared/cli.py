@@ -8,6 +8,7 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shared.deps import ServerOptions
 from shared.errors import AppError
@@ -103,14 +104,17 @@ class ServerCli:
         for spec in self.secrets:
             found = lookup(spec)
             if found is None:
-                lines.append(f"{spec.label}: not configured. To fix: {spec.how_to_set()}")
+                lines.append(f"{spec.label}: not configured. To fix: {fix_for_missing(spec)}")
             else:
                 where = {"environment": f"environment ({_which_env(spec)})", "keyring": "OS keyring"}.get(
                     found.source, found.source
                 )
                 lines.append(f"{spec.label}: configured, from the {where}")
         if not keyring_available():
-            lines.append("OS keyring: no usable backend on this machine; keys come from the environment only.")
+            lines.append("OS keyring: no usable backend on this machine, so `auth set` cannot store keys here. "
+                         "Pass them through the `env` block of this server's entry in your MCP client's config "
+                         "(claude_desktop_config.json or ~/.cursor/mcp.json), e.g. "
+                         f'"env": {{"{self.secrets[0].env[0]}": "..."}}, or export them before starting it.')
         print("\n".join(lines))
         return 0 if lookup(self.secrets[0]) is not None else 1
 
@@ -123,6 +127,26 @@ class ServerCli:
             file=sys.stderr,
         )
         return 0
+
+
+def script_path(script: str) -> str:
+    """The absolute path of one of this install's console scripts (what a user can paste and run)."""
+    bindir = Path(sys.executable).parent
+    for name in (script, f"{script}.exe"):
+        if (bindir / name).exists():
+            return str(bindir / name)
+    return script
+
+
+def fix_for_missing(spec: SecretSpec) -> str:
+    """The exact way to configure a missing key on this machine: with the install's real path when the OS
+    keyring works, else through the client config's `env` block (there is nowhere to store it)."""
+    server = spec.server.removesuffix("-mcp")
+    env_way = (f'add "{spec.env[0]}": "..." to the "env" block of the "{server}" and "orchestrator" entries in your MCP client\'s config '
+               f"(or export {spec.env[0]}=... where the server starts)")
+    if keyring_available():
+        return f"run `{script_path(spec.server)} auth set {spec.name}` (stored in the OS keyring), or {env_way}"
+    return f"no OS keyring on this machine: {env_way}"
 
 
 def _which_env(spec: SecretSpec) -> str:

@@ -76,8 +76,33 @@ def _drop_annotations(node: Any) -> None:
                 _drop_annotations(child)
 
 
+def _trim_input(node: Any, name: str = "") -> None:
+    """What an input schema says without telling the model anything, removed:
+    - `"default": false` on a boolean (absent = false is what a flag means);
+    - `"additionalProperties": false` on nested objects (unknown fields are rejected by the server either way,
+      with an error naming the valid ones)."""
+    if isinstance(node, list):
+        for value in node:
+            _trim_input(value)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "boolean" and node.get("default") is False:
+        del node["default"]
+    if node.get("additionalProperties") is False and name != "":
+        del node["additionalProperties"]
+    for key, value in node.items():
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            for child_name, child in value.items():
+                _trim_input(child, child_name if key == "properties" else "$def")
+        elif isinstance(value, dict | list):
+            _trim_input(value, "$inner")
+
+
 def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    return lean_schema(schema)
+    lean = lean_schema(schema)
+    _trim_input(lean)
+    return lean
 
 
 def compact_output_schema(schema: dict[str, Any]) -> dict[str, Any]:

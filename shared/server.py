@@ -4,7 +4,9 @@ errors mapped to ToolError, progress, the audit trail, read-only and toolset fil
 from __future__ import annotations
 
 import base64
+import difflib
 import inspect
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,23 +16,162 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ImageContent, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from shared.deps import BaseDeps, ServerOptions
-from shared.errors import error_payload, to_tool_error
+from shared.errors import AppError, error_payload, to_tool_error
 from shared.redaction import redact
+from shared.render import fit_budget
 from shared.schemas import compact_input_schema, compact_output_schema
 from shared.tooling import Call, Toolbox, ToolSpec
 
 PACKAGE_VERSION = "0.1.0"
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ())) or "input"
-        parts.append(f"{where}: {err.get('msg')}")
-    return "Invalid input. " + "; ".join(parts)
+def format_validation_error(exc: ValidationError, model: type[BaseModel] | None = None, tool: str = "") -> str:
+    """The one rendering of invalid arguments: per problem the field, what is wrong, and a valid example.
+    Never pydantic's boilerplate or its documentation links, and never the rejected value (the caller's data)."""
+    schema = _schema_of(model)
+    problems: list[str] = []
+    examples: dict[str, Any] = {}
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        field = str(loc[0]) if loc else ""
+        where = _loc_name(loc)
+        problems.append(_problem(err, where))
+        bound = (err.get("ctx") or {}).get({"less_than_equal": "le", "greater_than_equal": "ge"}.get(err["type"], ""))
+        if field and len(loc) == 1 and bound is not None:
+            examples[field] = bound  # the nearest valid value
+        elif field and field in schema.get("properties", {}) and field not in examples:
+            example = _example(schema, field)
+            if example is not _NO_EXAMPLE:
+                examples[field] = example
+    head = f"Invalid arguments for {tool}" if tool else "Invalid arguments"
+    text = f"{head}: " + " ".join(problems)
+    if examples:
+        text += " Valid example: " + json.dumps(examples, separators=(", ", ": "), ensure_ascii=False) + "."
+    return text
+
+
+_NO_EXAMPLE = object()
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "an object"}
+
+
+def _schema_of(model: type[BaseModel] | None) -> dict[str, Any]:
+    if model is None:
+        return {}
+    try:
+        return model.model_json_schema()
+    except Exception:  # noqa: BLE001 - an example is a courtesy; the error itself must still be rendered
+        return {}
+
+
+def _loc_name(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _got(value: Any) -> str:
+    kinds = {str: "text", bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+    return "nothing" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _problem(err: Any, where: str) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    field = f"`{where}`" if where else "The arguments"
+    msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind == "missing":
+        return f"{field} is required but missing."
+    if kind == "extra_forbidden":
+        return f"{field} is not an argument of this tool."
+    if kind in ("literal_error", "enum"):
+        return f"{field} must be one of: {ctx.get('expected', '')}."
+    if kind in ("string_too_long", "too_long"):
+        unit = "characters" if kind.startswith("string") else "items"
+        return f"{field} is too long: at most {ctx.get('max_length')} {unit}."
+    if kind in ("string_too_short", "too_short"):
+        unit = "characters" if kind.startswith("string") else "items"
+        return f"{field} is too short: at least {ctx.get('min_length')} {unit}."
+    if kind == "string_pattern_mismatch":
+        return f"{field} is not in the expected format (it must match {ctx.get('pattern')})."
+    bounds = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
+              "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}
+    if kind in bounds:
+        word, key = bounds[kind]
+        return f"{field} must be {word} {ctx.get(key)}."
+    for suffix, expected in (("int", "a whole number"), ("float", "a number"), ("bool", "true or false"),
+                             ("string", "text"), ("list", "a list"), ("dict", "an object"),
+                             ("model", "an object"), ("decimal", "a number")):
+        if kind.startswith(suffix + "_") and (kind.endswith("_type") or kind.endswith("_parsing")
+                                              or kind.endswith("_from_float")):
+            return f"{field} must be {expected}, not {_got(err.get('input'))}."
+    return f"{field}: {msg}." if where else f"{msg.rstrip('.')}."
+
+
+def _example(schema: dict[str, Any], field: str) -> Any:
+    """A valid value for the field, from its own examples or its JSON schema."""
+    return _example_of(schema.get("properties", {}).get(field, {}), schema.get("$defs", {}), depth=0)
+
+
+def _example_of(node: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
+    if depth > 4 or not isinstance(node, dict):
+        return _NO_EXAMPLE
+    if "$ref" in node:
+        return _example_of(defs.get(node["$ref"].rsplit("/", 1)[-1], {}), defs, depth + 1)
+    if node.get("examples"):
+        return node["examples"][0]
+    if "const" in node:
+        return node["const"]
+    if node.get("enum"):
+        return node["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in node.get(key) or []:
+            if branch.get("type") != "null":
+                value = _example_of(branch, defs, depth + 1)
+                if value is not _NO_EXAMPLE:
+                    return value
+    kind = node.get("type")
+    if kind == "string":
+        if node.get("pattern") or node.get("format") not in (None, "email", "date", "date-time", "uri"):
+            return _NO_EXAMPLE  # an honest example needs the field's own `examples`
+        return {"email": "ada@example.com", "date": "2026-07-01", "date-time": "2026-07-01T09:00:00Z",
+                "uri": "https://example.com"}.get(node.get("format") or "", "text")
+    if kind in ("integer", "number"):
+        low = node.get("minimum", node.get("exclusiveMinimum", 0) + (1 if "exclusiveMinimum" in node else 0))
+        high = node.get("maximum")
+        value = max(low, 1) if high is None else min(max(low, 1), high)
+        return int(value) if kind == "integer" else value
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        item = _example_of(node.get("items", {}), defs, depth + 1)
+        return _NO_EXAMPLE if item is _NO_EXAMPLE else [item]
+    if kind == "object":
+        props = node.get("properties") or {}
+        out = {}
+        for name in node.get("required", []):
+            value = _example_of(props.get(name, {}), defs, depth + 1)
+            if value is _NO_EXAMPLE:
+                return _NO_EXAMPLE
+            out[name] = value
+        return out
+    return _NO_EXAMPLE
+
+
+def unknown_arguments_error(spec: ToolSpec, unknown: list[str]) -> str:
+    valid = list(spec.input_model.model_fields)
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, valid, n=1)
+        hints.append(f"`{name}` (did you mean `{close[0]}`?)" if close else f"`{name}`")
+    noun = "argument" if len(unknown) == 1 else "arguments"
+    takes = ", ".join(valid) if valid else "no arguments"
+    return (f"Unknown {noun} for {spec.name}: {', '.join(hints)}. {spec.name} takes: {takes}. "
+            "Nothing was done; call again with only these.")
 
 
 def _flat_parameters(spec: ToolSpec) -> tuple[list[inspect.Parameter], dict[str, Any]]:
@@ -56,7 +197,7 @@ def _handler(spec: ToolSpec, server_name: str) -> Callable[..., Any]:
         try:
             args = spec.input_model.model_validate(kwargs)
         except ValidationError as exc:
-            raise ToolError(format_validation_error(exc)) from None
+            raise ToolError(format_validation_error(exc, spec.input_model, spec.name)) from None
 
         async def progress(done: float, total: float | None, message: str | None) -> None:
             await ctx.report_progress(done, total, message)
@@ -71,13 +212,19 @@ def _handler(spec: ToolSpec, server_name: str) -> Callable[..., Any]:
                              error_payload(exc)["message"])
             raise to_tool_error(exc, spec.name) from None
         await deps.audit(spec.name, audited, "ok", (time.monotonic() - started) * 1000, None)
-        summary = result.summary()
+        head = result.summary() or f"{spec.title}."
         if note := deps.mode_note():
-            summary = f"{summary}\n({note})"
-        content: list[Any] = [TextContent(type="text", text=redact(summary))]
+            head = f"{head}\n({note})"
+
+        def render(data: dict[str, Any]) -> str:
+            body = result.render_body(data)
+            return f"{head}\n{body}" if body else head
+
+        structured, text = fit_budget(result.model_dump(mode="json"), render, cursor_for=result.cursor_for)
+        content: list[Any] = [TextContent(type="text", text=redact(text))]
         for data, mime in result.images:
             content.append(ImageContent(type="image", data=base64.b64encode(data).decode(), mime_type=mime))
-        return CallToolResult(content=content, structured_content=result.model_dump(mode="json"))
+        return CallToolResult(content=content, structured_content=structured)
 
     params, annotations = _flat_parameters(spec)
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
@@ -92,6 +239,25 @@ class ToolboxServer(MCPServer):
     """An MCPServer that publishes compact schemas (shared.schemas): tools/list goes to the model on every turn."""
 
     _published: list[MCPTool] | None = None
+    specs: dict[str, ToolSpec]
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> Any:
+        """Arguments are checked against the tool's own input model before the SDK sees them: the SDK would drop
+        an argument the tool does not take (so list_campaigns(name=...) would list everything), and its
+        validation errors are pydantic boilerplate. Both become errors that say what to do instead."""
+        spec = getattr(self, "specs", {}).get(name)
+        if spec is not None:
+            unknown = [k for k in arguments if k not in spec.input_model.model_fields]
+            if unknown:
+                raise ToolError(unknown_arguments_error(spec, unknown))
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if spec is not None and isinstance(exc.__cause__, ValidationError):
+                raise ToolError(format_validation_error(exc.__cause__, spec.input_model, spec.name)) from exc.__cause__
+            raise
 
     async def list_tools(self) -> list[MCPTool]:
         if self._published is None:
@@ -125,8 +291,17 @@ def build_server(
         finally:
             await deps.aclose()
 
+    unknown = sorted(set(opts.toolsets or ()) - set(toolbox.toolsets))
+    if unknown:
+        raise AppError(
+            f"Unknown toolset{'s' if len(unknown) > 1 else ''} for {name}: {', '.join(unknown)}. "
+            f"Valid toolsets: {', '.join(toolbox.toolsets)} (comma-separated in --toolsets or "
+            f"{name.upper()}_TOOLSETS; leave it out to list every tool)."
+        )
     server = ToolboxServer(name=name, version=PACKAGE_VERSION, instructions=instructions, lifespan=lifespan)
+    server.specs = {}
     for spec in toolbox.select(read_only=opts.read_only, toolsets=opts.toolsets):
+        server.specs[spec.name] = spec
         server.add_tool(
             _handler(spec, name),
             name=spec.name,

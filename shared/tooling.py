@@ -10,7 +10,6 @@ Tests call the function directly with a `Call`; `shared.server` publishes the sa
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar, get_type_hints
@@ -32,13 +31,33 @@ class ToolInput(BaseModel):
 
 
 class ToolResult(BaseModel):
-    """Base of every tool result. `summary()` is the short text beside the structured content."""
+    """Base of every tool result.
+
+    The text beside the structured content is `summary()` (one line; empty = the tool's title) followed by
+    `render_body()`, a readable rendering of the data (shared.render) generated from the result's fields.
+    """
 
     _images: list[tuple[bytes, str]] = PrivateAttr(default_factory=list)
 
     def summary(self) -> str:
-        text = json.dumps(self.model_dump(mode="json", exclude_none=True), separators=(",", ":"))
-        return text if len(text) <= 300 else text[:297] + "..."
+        return ""
+
+    def render_body(self, data: dict[str, Any]) -> str:
+        """The data under the summary line; `data` is this result as JSON (possibly shortened to the budget)."""
+        from shared.render import render_data
+
+        return render_data(data)
+
+    def cursor_for(self, item: dict[str, Any]) -> str | None:
+        """For a page of items: the cursor that resumes right after `item`, when the size budget shortens the page
+        (shared.render.fit_budget). None = unknown: the page's cursor is then dropped and a smaller limit suggested."""
+        return None
+
+    def render_text(self, data: dict[str, Any] | None = None) -> str:
+        """Summary line, then the data: what a client that shows only text gives the model."""
+        body = self.render_body(data if data is not None else self.model_dump(mode="json"))
+        head = self.summary()
+        return "\n".join(part for part in (head, body) if part)
 
     def attach_image(self, data: bytes, mime: str = "image/png") -> None:
         """Add a picture (e.g. a funnel chart) to the result's content."""

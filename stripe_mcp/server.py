@@ -10,9 +10,17 @@ from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools import TOOLBOX
 
 INSTRUCTIONS = (
-    "Stripe tools: customers, products and prices, payment links, checkout, payment intents, subscriptions, "
-    "invoices, refunds, coupons, disputes, balance and revenue figures. Every result says test or live mode. "
-    "Refunds, cancellations and deletes need confirm=true; with a live key so does anything that moves money."
+    "Stripe tools. Three servers work together: instantly (cold email: campaigns, leads, sending accounts, "
+    "replies), stripe (payments: customers, products and prices, payment links, subscriptions, invoices, "
+    "refunds) and orchestrator (joins them: payment links for engaged leads, lifecycle sequences, contact "
+    "sync, funnel and revenue reports, health). Every result says test or live mode. Refunds, cancellations "
+    "and deletes need confirm=true; with a live key so does anything that moves money. Once "
+    "configure_pipeline sets it up, the orchestrator acts on events by itself: a payment starts the "
+    "post-purchase sequence, a failed renewal starts dunning, a cancellation starts win-back, and a lead "
+    "marked interested gets a payment link if auto_payment_flow is on. That automation runs when events "
+    "arrive: through the webhook receiver, or when sync_now polls both APIs. In sandbox mode (--sandbox) all "
+    "three servers use local sandboxes with made-up data: nothing is emailed or charged, every result says "
+    "so, and sandbox data never mixes with real accounts."
 )
 
 

@@ -71,6 +71,39 @@ def idem(key: str | None) -> dict[str, Any] | None:
     return {"idempotency_key": key} if key else None
 
 
+TELEMETRY_ENV = "ISMCP_STRIPE_TELEMETRY"
+
+
+def configure_telemetry() -> None:
+    """The SDK's telemetry (request timings, the platform string and a machine id it writes to
+    ~/.config/stripe/telemetry_id) is off unless the user opts in with ISMCP_STRIPE_TELEMETRY=1. Opted in, the id
+    lives in our own data directory, never in the user's home config."""
+    import os
+
+    stripe.enable_telemetry = os.environ.get(TELEMETRY_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    if not stripe.enable_telemetry:
+        return
+    try:
+        import secrets
+
+        from stripe import _telemetry_id  # the SDK's id cache: filled here, so it never reads or writes its file
+        from shared.store.engine import default_store_path
+
+        if not _telemetry_id._loaded:
+            path = default_store_path().parent / "stripe_telemetry_id"
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(secrets.token_hex(16), encoding="utf-8")
+            _telemetry_id._cached_id = path.read_text(encoding="utf-8").strip() or None
+            _telemetry_id._loaded = True
+    except (ImportError, AttributeError, OSError):
+        _telemetry_off_without_id()
+
+
+def _telemetry_off_without_id() -> None:
+    stripe.enable_telemetry = False  # an SDK without the id cache we know: no telemetry rather than a file in $HOME
+
+
 class StripeCore:
     """Owns the StripeClient. Every SDK call goes through `_call`, which maps StripeError to shared.errors."""
 
@@ -89,6 +122,7 @@ class StripeCore:
         if refuse_live and self.mode == "live":
             raise LiveModeRefused("A live Stripe key is configured but STRIPE_REFUSE_LIVE=1 refuses live mode.")
         register_secret(api_key)
+        configure_telemetry()
         self.max_network_retries = max_network_retries
         self.stats = CallStats()
         self._http = _HttpClient(timeout=timeout, retry_delay=retry_delay)

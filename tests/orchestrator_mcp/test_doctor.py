@@ -13,6 +13,7 @@ BIN = Path(sys.executable).parent
 
 
 def doctor(**env: str) -> subprocess.CompletedProcess[str]:
+    """No OS keyring unless the caller picks a backend (the tests' default)."""
     return subprocess.run([str(BIN / "orchestrator-mcp"), "doctor"], capture_output=True, text=True, timeout=120,
                           env=subprocess_env(**env))
 
@@ -21,10 +22,25 @@ def test_doctor_without_keys_says_how_to_fix() -> None:
     res = doctor()
     assert res.returncode == 1
     assert "FAIL  Instantly API key: not configured" in res.stdout
-    assert "fix: set it with `instantly-mcp auth set api-key`" in res.stdout
     assert "FAIL  Stripe secret or restricted key: not configured" in res.stdout
+    # no keyring here, so the fix is the client config's env block, not `auth set`
+    assert 'add "INSTANTLY_API_KEY": "..." to the "env" block' in res.stdout
+    assert "auth set" not in res.stdout
     assert "OK    store:" in res.stdout and "schema 0002, writable" in res.stdout
     assert "Traceback" not in res.stderr
+
+
+def test_doctor_reports_each_problem_once_with_the_install_s_real_command(tmp_path: Path) -> None:
+    res = doctor(PYTHON_KEYRING_BACKEND="tests.support.file_keyring.FileKeyring",
+                 FILE_KEYRING_PATH=str(tmp_path / "keyring.json"))
+    assert res.returncode == 1
+    fails = [line for line in res.stdout.splitlines() if line.startswith("FAIL")]
+    # the missing key is one problem each: the API it would reach is not reported failing again
+    assert fails == ["FAIL  Instantly API key: not configured", "FAIL  Stripe secret or restricted key: not configured"]
+    assert "2 problem(s) found." in res.stdout
+    assert f"fix: run `{BIN / 'instantly-mcp'} auth set api-key`" in res.stdout
+    assert f"fix: run `{BIN / 'stripe-mcp'} auth set api-key`" in res.stdout
+    assert f"`{BIN / 'orchestrator-mcp'} webhooks serve`" in res.stdout
 
 
 def test_doctor_with_keys_reports_connectivity_and_mode_but_never_keys(pipeline: Pipeline) -> None:

@@ -100,3 +100,12 @@ def test_auth_without_keyring_explains_the_environment_route() -> None:
     status = run_cli("instantly_mcp", "auth", "status", INSTANTLY_API_KEY="inst-secret-value")
     assert "configured, from the environment (INSTANTLY_API_KEY)" in status.stdout
     assert "inst-secret-value" not in status.stdout and "Traceback" not in status.stderr
+
+
+def test_auth_status_without_a_keyring_says_to_use_the_client_config_env_block() -> None:
+    res = subprocess.run([str(Path(sys.executable).parent / "stripe-mcp"), "auth", "status"], capture_output=True,
+                         text=True, timeout=60, env=subprocess_env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"))
+    assert res.returncode == 1
+    assert 'add "STRIPE_API_KEY": "..." to the "env" block' in res.stdout
+    assert '"env": {"STRIPE_API_KEY": "..."}' in res.stdout
+    assert "auth set" not in res.stdout.split("OS keyring:")[0]  # no advice to use a keyring that is not there
