@@ -12,7 +12,8 @@ from stripe_mcp.tools import TOOLBOX
 INSTRUCTIONS = (
     "Stripe tools: customers, products and prices, payment links, checkout, payment intents, subscriptions, "
     "invoices, refunds, coupons, disputes, balance and revenue figures. Every result says test or live mode. "
-    "Refunds, cancellations and deletes need confirm=true; with a live key so does anything that moves money."
+    "Refunds, cancellations and deletes need confirm=true; with a live key every write does. A failed create can "
+    "be retried with the same arguments: it never makes a second object."
 )
 
 

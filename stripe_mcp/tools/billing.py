@@ -11,9 +11,11 @@ from shared.errors import ApiError, InputError
 from shared.safety import ConfirmInput
 from shared.tooling import Call
 from stripe_mcp.client import validation as v
+from stripe_mcp.client.core import track_replays
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools._common import (
     META,
+    REUSED,
     CreateFailed,
     LiveConfirmInput,
     Metadata,
@@ -193,17 +195,19 @@ async def stripe_create_invoice(call: Call[StripeDeps], args: InvoiceInput) -> O
     # steps already done (the same draft, the same lines) and completes the same invoice, never a second draft.
     it = intent("stripe_create_invoice", args)
     invoice_id = args.invoice
-    step = "create the draft"
+    step, note = "create the draft", ""
     try:
         if invoice_id is None:
             currency = await _invoice_currency(api, args)
-            created = await api.create_invoice(customer=str(args.customer), days_until_due=args.days_until_due,
-                                               description=args.description, metadata=args.metadata,
-                                               currency=currency, idempotency_key=it.step("invoice"))
+            with track_replays() as replays:
+                created = await api.create_invoice(
+                    customer=str(args.customer), days_until_due=args.days_until_due, description=args.description,
+                    metadata=args.metadata, currency=currency, idempotency_key=it.step("invoice"))
             invoice_id = created["id"]
+            note = REUSED if it.repeat and replays and replays[-1] else ""
         current = await api.get_invoice(invoice_id)
         if current.get("status") != "draft" and args.finalize and (args.customer or it.repeat):
-            return done(api, "finalized", current)  # an earlier identical call got this far: its lines are all in
+            return done(api, "finalized", current, note=note)  # an earlier identical call got this far
         for i, line in enumerate(args.items or []):
             step = f"add items[{i}]"
             try:
@@ -214,10 +218,11 @@ async def stripe_create_invoice(call: Call[StripeDeps], args: InvoiceInput) -> O
                 raise InputError(f"{exc} (draft {invoice_id} keeps the lines before it)", f"items[{i}]") from None
         if args.finalize:
             step = "finalize"
-            return done(api, "finalized", await api.finalize_invoice(invoice_id, idempotency_key=it.step("finalize")))
+            finalized = await api.finalize_invoice(invoice_id, idempotency_key=it.step("finalize"))
+            return done(api, "finalized", finalized, note=note)
     except ApiError as exc:
         if invoice_id is None and refusal(exc):
             it.refused()  # nothing was created: a corrected retry may start afresh
         where = f" (draft {invoice_id})" if invoice_id else ""
         raise CreateFailed(exc, "invoice", partial=f"{where}; stopped at: {step}") from None
-    return done(api, "draft", await api.get_invoice(invoice_id))
+    return done(api, "draft", await api.get_invoice(invoice_id), note=note)
