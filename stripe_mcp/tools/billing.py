@@ -72,7 +72,10 @@ async def _next_step(api: StripeApi, sub: dict[str, Any]) -> str:
     if status == "trialing":
         return f"Trial until {_day(sub.get('trial_end'))}; nothing is charged before then."
     latest = sub.get("latest_invoice")
-    inv = latest if isinstance(latest, dict) else (await api.get_invoice(latest) if latest else {})
+    try:
+        inv = latest if isinstance(latest, dict) else (await api.get_invoice(latest) if latest else {})
+    except ApiError:  # the subscription exists; a failed look-up of its invoice must not turn that into an error
+        return f"Status {status}; its first invoice is {latest} (stripe_get it for the payment page)."
     if not inv:
         return f"Status {status}."
     money = f"{inv.get('amount_due')} {inv.get('currency')} (minor units)"
