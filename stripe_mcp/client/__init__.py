@@ -13,6 +13,8 @@ Transport: `stripe.StripeClient` with its `_async` methods over httpx, `base_add
 sandbox, or STRIPE_API_BASE), and `max_network_retries` (3 by default; STRIPE_MAX_NETWORK_RETRIES). The SDK sends an
 Idempotency-Key on every POST and reuses it on retry; writes done for a composite operation should pass their own
 `idempotency_key` (e.g. `op:<hash>:create_customer`) so a retry of the whole operation cannot duplicate anything.
+The stripe-mcp tools derive theirs from the call's arguments and a time window (intents.py), so a tool call
+repeated after a lost answer returns the object the first one created.
 
 `api.mode` is "test" or "live" (from the key prefix sk_test_/rk_test_/sk_live_/rk_live_), `api.restricted` is
 True for rk_ keys. `StripeApi(..., refuse_live=True)` raises LiveModeRefused for a live key.

@@ -101,12 +101,16 @@ class BillingApi(StripeCore):
     async def create_invoice(
         self, *, customer: str, days_until_due: int | None = None,
         collection_method: CollectionMethod = "send_invoice", description: str | None = None,
-        metadata: dict[str, str] | None = None, idempotency_key: str | None = None,
+        metadata: dict[str, str] | None = None, currency: str | None = None, idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """A draft invoice (not finalized, nothing sent) that includes only the items added to it afterwards."""
+        """A draft invoice (not finalized, nothing sent) that includes only the items added to it afterwards.
+        `currency`: the invoice's currency, needed when its items are in another currency than the customer's
+        default (Stripe's `currency` parameter on invoice creation)."""
         v.object_id(customer, "cus_", "customer")
         params: dict[str, Any] = {"customer": customer, "collection_method": collection_method,
                                   "auto_advance": False, "pending_invoice_items_behavior": "exclude"}
+        if currency:
+            params["currency"] = v.currency(currency)
         if collection_method == "send_invoice":
             params["days_until_due"] = days_until_due if days_until_due is not None else 30
         if description:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import stripe
@@ -20,6 +21,25 @@ from stripe_mcp.client.mode import LiveModeRefused, key_mode
 
 DEFAULT_RETRIES = 3
 _attempts: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("stripe_attempts", default=None)
+_replays: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("stripe_replays", default=None)
+
+
+@contextlib.contextmanager
+def track_replays() -> Iterator[list[bool]]:
+    """Within the block, one entry per successful SDK call: True when Stripe answered with an idempotent replay
+    (the `Idempotent-Replayed` header), i.e. the object had already been created under that key."""
+    seen: list[bool] = []
+    token = _replays.set(seen)
+    try:
+        yield seen
+    finally:
+        _replays.reset(token)
+
+
+def _replayed(result: Any) -> bool:
+    response = getattr(result, "last_response", None)
+    headers = getattr(response, "headers", None) or {}
+    return str(headers.get("Idempotent-Replayed", headers.get("idempotent-replayed", ""))).lower() == "true"
 
 
 class Page(BaseModel):
@@ -146,6 +166,9 @@ class StripeCore:
         try:
             result = await fn(*args, **kwargs)
             ok = True
+            seen = _replays.get()
+            if seen is not None:
+                seen.append(_replayed(result))
             return result
         except stripe.StripeError as exc:
             raise map_stripe_error(exc, method=method, path=path, attempts=max(counter[0], 1)) from None

@@ -21,6 +21,7 @@ class Kind:
     filters: frozenset[str]  # list filters this kind accepts besides created/limit/cursor
     searchable: bool = False  # has a /search endpoint
     deletable: bool = False
+    listable: bool = True  # offered by stripe_list (the others are fetched by id only)
 
 
 KINDS: dict[str, Kind] = {
@@ -43,8 +44,18 @@ KINDS: dict[str, Kind] = {
         Kind("coupons", ("coupons",), (), frozenset(), deletable=True),
         Kind("disputes", ("disputes",), ("dp_", "du_"), frozenset({"charge", "payment_intent"})),
         Kind("events", ("events",), ("evt_",), frozenset({"type"})),
+        # fetched by id only (stripe_get)
+        Kind("subscription_items", ("subscription_items",), ("si_",), frozenset(), listable=False),
+        Kind("invoice_payments", ("invoice_payments",), ("inpay_",), frozenset(), listable=False),
+        Kind("payment_methods", ("payment_methods",), ("pm_",), frozenset(), listable=False),
+        Kind("balance_transactions", ("balance_transactions",), ("txn_",), frozenset(), listable=False),
+        Kind("setup_intents", ("setup_intents",), ("seti_",), frozenset(), listable=False),
+        Kind("promotion_codes", ("promotion_codes",), ("promo_",), frozenset(), listable=False),
+        Kind("credit_notes", ("credit_notes",), ("cn_",), frozenset(), listable=False),
+        Kind("payouts", ("payouts",), ("po_",), frozenset(), listable=False),
     )
 }
+KNOWN_PREFIXES = ", ".join(f"{p} ({k.name.replace('_', ' ')})" for k in KINDS.values() for p in k.prefixes)
 
 
 def kind(name: str) -> Kind:
@@ -54,12 +65,16 @@ def kind(name: str) -> Kind:
         raise InputError(f"unknown kind {name!r}; one of {', '.join(KINDS)}", "kind") from None
 
 
-def kind_for_id(object_id: str, field: str = "id") -> Kind:
-    """The kind an id belongs to, from its prefix; an id without a known prefix is taken as a coupon (coupon ids
-    are free-form, e.g. SUMMER20)."""
+def kind_for_id(object_id: str, field: str = "id", *, coupon: bool = False) -> Kind:
+    """The kind an id belongs to, from its prefix. Coupon ids are free-form (e.g. SUMMER20), so an id is taken as
+    a coupon only when the caller says so (`coupon=True`); any other id without a known prefix is an InputError
+    that lists the known prefixes."""
     if not object_id or not object_id.strip() or "/" in object_id:
         raise InputError(f"{object_id!r} is not a Stripe id", field)
+    if coupon:
+        return KINDS["coupons"]
     for k in KINDS.values():
         if k.prefixes and object_id.startswith(k.prefixes):
             return k
-    return KINDS["coupons"]
+    raise InputError(f"{object_id!r} has no known id prefix. Known: {KNOWN_PREFIXES}. Coupon ids have no prefix: "
+                     "pass kind='coupon' for one", field)

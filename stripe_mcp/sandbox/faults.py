@@ -2,7 +2,8 @@
 
 Fault kinds: "429" (rate_limit_error with Retry-After), "500" (api_error), "reset" (the connection drops before
 anything is written), "timeout" (no answer for `timeout_seconds`, then a drop), and "after_commit" (the write
-is committed and then the connection drops, so a client retry must get the idempotent replay).
+is committed and then the connection drops, so a client retry must get the idempotent replay). A queued "pass"
+lets one request through untouched, so a queue can aim its faults at a later request.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("429", "500", "reset", "timeout", "after_commit")
+KINDS = ("429", "500", "reset", "timeout", "after_commit", "pass")
 
 
 @dataclass

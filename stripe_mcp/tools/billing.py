@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.errors import InputError
+from shared.errors import ApiError, InputError
 from shared.safety import ConfirmInput
 from shared.tooling import Call
 from stripe_mcp.client import validation as v
+from stripe_mcp.client.core import track_replays
 from stripe_mcp.deps import StripeDeps
-from stripe_mcp.tools import TOOLBOX
 from stripe_mcp.tools._common import (
     META,
+    REUSED,
+    CreateFailed,
     LiveConfirmInput,
     Metadata,
     ObjectResult,
+    create,
     done,
-    live_blocked,
-    live_preview,
+    intent,
     preview,
+    refusal,
     stripe,
+    write_tool,
 )
+
+if TYPE_CHECKING:
+    from stripe_mcp.client.api import StripeApi
 
 
 class Item(BaseModel):
@@ -48,19 +56,54 @@ class CreateSubscriptionInput(LiveConfirmInput):
     collection_method: Literal["charge_automatically", "send_invoice"] = Field(
         "charge_automatically", description="Charge the saved card, or email invoices.")
     days_until_due: int | None = Field(None, description="For send_invoice (default 30).")
+    payment_behavior: Literal["default_incomplete"] | None = Field(
+        None, description="No saved card: start incomplete until the buyer pays the first invoice.")
     coupon: str | None = Field(None, description="Coupon id to apply.")
     metadata: Metadata | None = Field(None, description=META)
 
 
-@TOOLBOX.tool(toolset="billing", title="Create subscription", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+def _day(ts: Any) -> str:
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%d") if ts else "?"
+
+
+async def _next_step(api: StripeApi, sub: dict[str, Any]) -> str:
+    """What has to happen next for this new subscription to be paid, in words."""
+    status = sub.get("status")
+    if status == "trialing":
+        return f"Trial until {_day(sub.get('trial_end'))}; nothing is charged before then."
+    latest = sub.get("latest_invoice")
+    try:
+        inv = latest if isinstance(latest, dict) else (await api.get_invoice(latest) if latest else {})
+    except ApiError:  # the subscription exists; a failed look-up of its invoice must not turn that into an error
+        return f"Status {status}; its first invoice is {latest} (stripe_get it for the payment page)."
+    if not inv:
+        return f"Status {status}."
+    money = f"{inv.get('amount_due')} {inv.get('currency')} (minor units)"
+    where = f" at {inv['hosted_invoice_url']}" if inv.get("hosted_invoice_url") else ""
+    if inv.get("status") == "paid" or (status == "active" and sub.get("collection_method") != "send_invoice"):
+        return f"Active; first invoice {inv.get('id')} is {inv.get('status')}."
+    if sub.get("collection_method") == "send_invoice":
+        return (f"Invoice {inv.get('id')} for {money} is {inv.get('status')}, due {_day(inv.get('due_date'))}: "
+                f"the buyer pays it{where}.")
+    return (f"Status {status}: the buyer must pay the first invoice {inv.get('id')} for {money}{where} (or you "
+            "confirm its payment in your own page); unpaid, Stripe expires the subscription after 23 hours.")
+
+
+NO_CARD = ("Without a saved card, use payment_behavior=default_incomplete (the buyer pays the first invoice), "
+           "collection_method=send_invoice, or a checkout session/payment link.")
+
+
+@write_tool(toolset="billing", title="Create subscription")
 async def stripe_create_subscription(call: Call[StripeDeps], args: CreateSubscriptionInput) -> ObjectResult:
-    """Subscribe a customer to recurring prices."""
+    """Subscribe a customer to recurring prices; says what the buyer must do next."""
     api = await stripe(call)
-    if live_blocked(api, args):
-        return live_preview(api, f"subscribe {args.customer} to {len(args.items)} price(s)")
     fields = args.model_dump(exclude={"confirm"}, exclude_none=True)
-    return done(api, "created", await api.create_subscription(**fields))
+    advice = NO_CARD if args.collection_method == "charge_automatically" and not args.payment_behavior else ""
+    result = await create(api, "stripe_create_subscription", args, "subscription",
+                          lambda key: api.create_subscription(**fields, idempotency_key=key), advice=advice)
+    step = await _next_step(api, result.object)
+    result._note = f"{step} {result._note}".strip()
+    return result
 
 
 class UpdateSubscriptionInput(LiveConfirmInput):
@@ -72,13 +115,10 @@ class UpdateSubscriptionInput(LiveConfirmInput):
     metadata: Metadata | None = Field(None, description=META)
 
 
-@TOOLBOX.tool(toolset="billing", title="Update subscription", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+@write_tool(toolset="billing", title="Update subscription")
 async def stripe_update_subscription(call: Call[StripeDeps], args: UpdateSubscriptionInput) -> ObjectResult:
     """Change a subscription's prices, quantities or metadata."""
     api = await stripe(call)
-    if live_blocked(api, args):
-        return live_preview(api, f"change {args.subscription}")
     items = [i.model_dump(exclude_none=True) for i in args.items] if args.items else None
     result = await api.update_subscription(args.subscription, items=items,
                                            proration_behavior=args.proration_behavior, metadata=args.metadata)
@@ -90,8 +130,7 @@ class CancelInput(ConfirmInput):
     at_period_end: bool = Field(False, description="At the end of the paid period, not now.")
 
 
-@TOOLBOX.tool(toolset="billing", title="Cancel subscription", read_only=False, destructive=True,
-              idempotent=True, open_world=True)
+@write_tool(toolset="billing", title="Cancel subscription", destructive=True, idempotent=True)
 async def stripe_cancel_subscription(call: Call[StripeDeps], args: CancelInput) -> ObjectResult:
     """Cancel a subscription now or at period end."""
     api = await stripe(call)
@@ -116,7 +155,7 @@ class InvoiceInput(LiveConfirmInput):
     customer: str | None = Field(None, description="Customer id, for a new draft.")
     invoice: str | None = Field(None, description="Or an existing draft (in_...).")
     items: list[InvoiceLine] | None = Field(None, description="Lines to add.")
-    currency: str | None = Field(None, description="For amount lines.")
+    currency: str | None = Field(None, description="Invoice currency; default: the first price's.")
     finalize: bool = Field(False, description="Finalize it: payable, lines fixed.")
     days_until_due: int | None = Field(None, description="Days to pay (default 30).")
     description: str | None = Field(None, description="Memo.")
@@ -140,30 +179,53 @@ def _check_lines(args: InvoiceInput) -> None:
                 raise InputError("an amount line needs a description (the line text)", field)
 
 
-@TOOLBOX.tool(toolset="billing", title="Create or finalize invoice", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+async def _invoice_currency(api: StripeApi, args: InvoiceInput) -> str | None:
+    """The currency of a new draft: as given, else the first price line's (it may differ from the customer's)."""
+    if args.currency or args.invoice:
+        return args.currency
+    first = next((line.price for line in args.items or [] if line.price), None)
+    return str((await api.get_price(first))["currency"]) if first else None
+
+
+@write_tool(toolset="billing", title="Create or finalize invoice")
 async def stripe_create_invoice(call: Call[StripeDeps], args: InvoiceInput) -> ObjectResult:
     """Create a draft invoice with lines, or add lines to a draft; finalize=true makes it payable."""
     if (args.customer is None) == (args.invoice is None):
         raise InputError("pass exactly one of customer (new draft) or invoice (existing draft)", "customer")
     _check_lines(args)
     api = await stripe(call)
-    if live_blocked(api, args):
-        target = args.invoice or f"a new invoice for {args.customer}"
-        fin = " and finalize it" if args.finalize else ""
-        return live_preview(api, f"add {len(args.items or [])} line(s) to {target}{fin}")
-    if args.invoice:
-        invoice_id = args.invoice
-    else:
-        created = await api.create_invoice(customer=args.customer, days_until_due=args.days_until_due,
-                                           description=args.description, metadata=args.metadata)
-        invoice_id = created["id"]
-    for i, line in enumerate(args.items or []):
-        try:
-            await api.add_invoice_item(invoice_id, price=line.price, amount=line.amount, currency=args.currency,
-                                       description=line.description, quantity=line.quantity)
-        except InputError as exc:
-            raise InputError(f"{exc} (draft {invoice_id} keeps the lines before it)", f"items[{i}]") from None
-    if args.finalize:
-        return done(api, "finalized", await api.finalize_invoice(invoice_id))
-    return done(api, "draft", await api.get_invoice(invoice_id))
+    # Every step carries a key derived from this call's arguments: a retry after a failure at any step replays the
+    # steps already done (the same draft, the same lines) and completes the same invoice, never a second draft.
+    it = intent("stripe_create_invoice", args)
+    invoice_id = args.invoice
+    step, note = "create the draft", ""
+    try:
+        if invoice_id is None:
+            currency = await _invoice_currency(api, args)
+            with track_replays() as replays:
+                created = await api.create_invoice(
+                    customer=str(args.customer), days_until_due=args.days_until_due, description=args.description,
+                    metadata=args.metadata, currency=currency, idempotency_key=it.step("invoice"))
+            invoice_id = created["id"]
+            note = REUSED if it.repeat and replays and replays[-1] else ""
+        current = await api.get_invoice(invoice_id)
+        if current.get("status") != "draft" and args.finalize and (args.customer or it.repeat):
+            return done(api, "finalized", current, note=note)  # an earlier identical call got this far
+        for i, line in enumerate(args.items or []):
+            step = f"add items[{i}]"
+            try:
+                await api.add_invoice_item(invoice_id, price=line.price, amount=line.amount, currency=args.currency,
+                                           description=line.description, quantity=line.quantity,
+                                           idempotency_key=it.step(f"item{i}"))
+            except InputError as exc:
+                raise InputError(f"{exc} (draft {invoice_id} keeps the lines before it)", f"items[{i}]") from None
+        if args.finalize:
+            step = "finalize"
+            finalized = await api.finalize_invoice(invoice_id, idempotency_key=it.step("finalize"))
+            return done(api, "finalized", finalized, note=note)
+    except ApiError as exc:
+        if invoice_id is None and refusal(exc):
+            it.refused()  # nothing was created: a corrected retry may start afresh
+        where = f" (draft {invoice_id})" if invoice_id else ""
+        raise CreateFailed(exc, "invoice", partial=f"{where}; stopped at: {step}") from None
+    return done(api, "draft", await api.get_invoice(invoice_id), note=note)

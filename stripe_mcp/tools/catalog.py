@@ -6,29 +6,29 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.tooling import Call, ToolInput
+from shared.tooling import Call
 from stripe_mcp.deps import StripeDeps
-from stripe_mcp.tools import TOOLBOX
-from stripe_mcp.tools._common import META, Metadata, ObjectResult, done, stripe
+from stripe_mcp.tools._common import META, LiveConfirmInput, Metadata, ObjectResult, create, stripe, write_tool
 
 CURRENCY = "3-letter lowercase ISO code, e.g. usd."
 
 
-class CreateProductInput(ToolInput):
+class CreateProductInput(LiveConfirmInput):
     name: str = Field(description="Name shown to customers.")
     description: str | None = Field(None, description="Longer description.")
     metadata: Metadata | None = Field(None, description=META)
 
 
-@TOOLBOX.tool(toolset="catalog", title="Create product", read_only=False, destructive=False, idempotent=False,
-              open_world=True)
+@write_tool(toolset="catalog", title="Create product")
 async def stripe_create_product(call: Call[StripeDeps], args: CreateProductInput) -> ObjectResult:
     """Create a product (then add prices)."""
     api = await stripe(call)
-    return done(api, "created", await api.create_product(**args.model_dump()))
+    fields = args.model_dump(exclude={"confirm"})
+    return await create(api, "stripe_create_product", args, "product",
+                        lambda key: api.create_product(**fields, idempotency_key=key))
 
 
-class CreatePriceInput(ToolInput):
+class CreatePriceInput(LiveConfirmInput):
     product: str = Field(description="Product id (prod_...).")
     unit_amount: int = Field(description="Minor units: 1999 = 19.99.")
     currency: str = Field(description=CURRENCY)
@@ -38,15 +38,16 @@ class CreatePriceInput(ToolInput):
     metadata: Metadata | None = Field(None, description=META)
 
 
-@TOOLBOX.tool(toolset="catalog", title="Create price", read_only=False, destructive=False, idempotent=False,
-              open_world=True)
+@write_tool(toolset="catalog", title="Create price")
 async def stripe_create_price(call: Call[StripeDeps], args: CreatePriceInput) -> ObjectResult:
     """Create a one-off or recurring price for a product."""
     api = await stripe(call)
-    return done(api, "created", await api.create_price(**args.model_dump()))
+    fields = args.model_dump(exclude={"confirm"})
+    return await create(api, "stripe_create_price", args, "price",
+                        lambda key: api.create_price(**fields, idempotency_key=key))
 
 
-class CreateCouponInput(ToolInput):
+class CreateCouponInput(LiveConfirmInput):
     percent_off: float | None = Field(None, description="Percent off; or amount_off.")
     amount_off: int | None = Field(None, description="Minor units off; needs currency.")
     currency: str | None = Field(None, description="For amount_off.")
@@ -56,9 +57,10 @@ class CreateCouponInput(ToolInput):
     max_redemptions: int | None = Field(None, description="Max total redemptions.")
 
 
-@TOOLBOX.tool(toolset="catalog", title="Create coupon", read_only=False, destructive=False, idempotent=False,
-              open_world=True)
+@write_tool(toolset="catalog", title="Create coupon")
 async def stripe_create_coupon(call: Call[StripeDeps], args: CreateCouponInput) -> ObjectResult:
     """Create a coupon (percent or amount off)."""
     api = await stripe(call)
-    return done(api, "created", await api.create_coupon(**args.model_dump()))
+    fields = args.model_dump(exclude={"confirm"})
+    return await create(api, "stripe_create_coupon", args, "coupon",
+                        lambda key: api.create_coupon(**fields, idempotency_key=key))

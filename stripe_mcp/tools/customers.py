@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from shared.tooling import Call, ToolInput
+from shared.tooling import Call
 from stripe_mcp.deps import StripeDeps
-from stripe_mcp.tools import TOOLBOX
-from stripe_mcp.tools._common import META, Metadata, ObjectResult, done, stripe
+from stripe_mcp.tools._common import META, LiveConfirmInput, Metadata, ObjectResult, create, done, stripe, write_tool
 
 
-class SaveCustomerInput(ToolInput):
+class SaveCustomerInput(LiveConfirmInput):
     audit_exclude = frozenset({"email", "name", "phone"})  # personal data stays out of the audit log
 
     customer: str | None = Field(None, description="cus_ id to update; omit to create.")
@@ -21,12 +20,12 @@ class SaveCustomerInput(ToolInput):
     metadata: Metadata | None = Field(None, description=META + " '' removes a key.")
 
 
-@TOOLBOX.tool(toolset="customers", title="Create or update customer", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+@write_tool(toolset="customers", title="Create or update customer")
 async def stripe_save_customer(call: Call[StripeDeps], args: SaveCustomerInput) -> ObjectResult:
     """Create a customer, or update one by id. Check stripe_list by email first: no duplicates."""
     api = await stripe(call)
-    fields = args.model_dump(exclude={"customer"})
+    fields = args.model_dump(exclude={"customer", "confirm"})
     if args.customer:
         return done(api, "updated", await api.update_customer(args.customer, **fields))
-    return done(api, "created", await api.create_customer(**fields))
+    return await create(api, "stripe_save_customer", args, "customer",
+                        lambda key: api.create_customer(**fields, idempotency_key=key))

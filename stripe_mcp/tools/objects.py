@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -15,7 +15,7 @@ from stripe_mcp.client.kinds import KindName
 from stripe_mcp.client.validation import quote
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools import TOOLBOX
-from stripe_mcp.tools._common import CURSOR, LIMIT, ObjectResult, StripeResult, done, preview, stripe
+from stripe_mcp.tools._common import CURSOR, LIMIT, ObjectResult, StripeResult, done, preview, stripe, write_tool
 
 # id prefix of `related_to` -> the list filter it fills
 _RELATED = {"cus_": "customer", "prod_": "product", "price_": "price", "pi_": "payment_intent", "ch_": "charge",
@@ -28,16 +28,21 @@ _STATUSES = {
 }
 
 
+COUPON = "'coupon' for a coupon id (no prefix)."
+
+
 class GetInput(ToolInput):
-    id: str = Field(description="Any id: cus_, pi_, sub_, in_... or a coupon id.")
+    id: str = Field(description="Any id: cus_, pi_, sub_, si_, in_, pm_, txn_...")
+    kind: Literal["coupon"] | None = Field(None, description=COUPON)
 
 
 @TOOLBOX.tool(toolset="objects", title="Get a Stripe object", read_only=True, destructive=False, idempotent=True,
               open_world=True)
 async def stripe_get(call: Call[StripeDeps], args: GetInput) -> ObjectResult:
     """Fetch one Stripe object by id, in full."""
+    k = kind_for_id(args.id, coupon=args.kind == "coupon")  # before any call: an unknown prefix costs nothing
     api = await stripe(call)
-    return done(api, "", await api.retrieve(kind_for_id(args.id).name, args.id), full=True)
+    return done(api, "", await api.retrieve(k.name, args.id), full=True)
 
 
 class ListInput(ToolInput):
@@ -128,16 +133,16 @@ async def stripe_list(call: Call[StripeDeps], args: ListInput) -> ListResult:
 
 class DeleteInput(ConfirmInput):
     id: str = Field(description="Customer, product, coupon, draft invoice or invoice item id.")
+    kind: Literal["coupon"] | None = Field(None, description=COUPON)
 
 
-@TOOLBOX.tool(toolset="objects", title="Delete a Stripe object", read_only=False, destructive=True,
-              idempotent=True, open_world=True)
+@write_tool(toolset="objects", title="Delete a Stripe object", destructive=True, idempotent=True)
 async def stripe_delete(call: Call[StripeDeps], args: DeleteInput) -> ObjectResult:
     """Permanently delete an object."""
-    api = await stripe(call)
-    k = kind_for_id(args.id)
+    k = kind_for_id(args.id, coupon=args.kind == "coupon")
     if not k.deletable:
         raise InputError(f"{k.name} cannot be deleted", "id")
+    api = await stripe(call)
     current = await api.retrieve(k.name, args.id)
     if not args.confirm:
         return preview(api, f"would permanently delete {label(compact(current))}.", current)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
+from stripe_mcp.client.shapes import label
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools import TOOLBOX
 from stripe_mcp.tools._common import (
@@ -16,13 +17,16 @@ from stripe_mcp.tools._common import (
     Metadata,
     ObjectResult,
     StripeResult,
+    create,
     done,
-    live_blocked,
-    live_preview,
     preview,
     stripe,
+    write_tool,
 )
 from stripe_mcp.tools.catalog import CURRENCY
+
+if TYPE_CHECKING:
+    from stripe_mcp.client.api import StripeApi
 
 
 class PaymentLinkInput(LiveConfirmInput):
@@ -34,23 +38,25 @@ class PaymentLinkInput(LiveConfirmInput):
     max_completed_sessions: int | None = Field(None, description="Stop after N payments.")
 
 
-@TOOLBOX.tool(toolset="payments", title="Create payment link", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+async def _price_check(api: StripeApi, args: PaymentLinkInput | CheckoutInput) -> str:
+    price = await api.get_price(args.price, product=getattr(args, "product", None))
+    return f"The price is {label(price)}"
+
+
+@write_tool(toolset="payments", title="Create payment link", check=_price_check)
 async def stripe_create_payment_link(call: Call[StripeDeps], args: PaymentLinkInput) -> ObjectResult:
     """Create a shareable payment link (url) for a price."""
     api = await stripe(call)
-    if live_blocked(api, args):
-        await api.get_price(args.price, product=args.product)
-        return live_preview(api, f"create a payment link for {args.quantity} x {args.price}")
-    return done(api, "created", await api.create_payment_link(**args.model_dump(exclude={"confirm"})))
+    fields = args.model_dump(exclude={"confirm"})
+    return await create(api, "stripe_create_payment_link", args, "payment link",
+                        lambda key: api.create_payment_link(**fields, idempotency_key=key))
 
 
 class LinkIdInput(ConfirmInput):
     payment_link: str = Field(description="Payment link id (plink_...).")
 
 
-@TOOLBOX.tool(toolset="payments", title="Deactivate payment link", read_only=False, destructive=True,
-              idempotent=True, open_world=True)
+@write_tool(toolset="payments", title="Deactivate payment link", destructive=True, idempotent=True)
 async def stripe_deactivate_payment_link(call: Call[StripeDeps], args: LinkIdInput) -> ObjectResult:
     """Deactivate a payment link."""
     api = await stripe(call)
@@ -70,14 +76,13 @@ class CheckoutInput(LiveConfirmInput):
     metadata: Metadata | None = Field(None, description=META)
 
 
-@TOOLBOX.tool(toolset="payments", title="Create checkout session", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+@write_tool(toolset="payments", title="Create checkout session", check=_price_check)
 async def stripe_create_checkout_session(call: Call[StripeDeps], args: CheckoutInput) -> ObjectResult:
     """Create a hosted checkout page (url, 24 h) for a customer."""
     api = await stripe(call)
-    if live_blocked(api, args):
-        return live_preview(api, f"create a checkout for {args.customer}: {args.quantity} x {args.price}")
-    return done(api, "created", await api.create_checkout_session(**args.model_dump(exclude={"confirm"})))
+    fields = args.model_dump(exclude={"confirm"})
+    return await create(api, "stripe_create_checkout_session", args, "checkout session",
+                        lambda key: api.create_checkout_session(**fields, idempotency_key=key))
 
 
 class PaymentIntentInput(LiveConfirmInput):
@@ -88,14 +93,13 @@ class PaymentIntentInput(LiveConfirmInput):
     metadata: Metadata | None = Field(None, description=META)
 
 
-@TOOLBOX.tool(toolset="payments", title="Create payment intent", read_only=False, destructive=False,
-              idempotent=False, open_world=True)
+@write_tool(toolset="payments", title="Create payment intent")
 async def stripe_create_payment_intent(call: Call[StripeDeps], args: PaymentIntentInput) -> ObjectResult:
     """Create an unconfirmed payment intent."""
     api = await stripe(call)
-    if live_blocked(api, args):
-        return live_preview(api, f"create a payment intent for {args.amount} {args.currency}")
-    return done(api, "created", await api.create_payment_intent(**args.model_dump(exclude={"confirm"})))
+    fields = args.model_dump(exclude={"confirm"})
+    return await create(api, "stripe_create_payment_intent", args, "payment intent",
+                        lambda key: api.create_payment_intent(**fields, idempotency_key=key))
 
 
 class HistoryInput(ToolInput):
@@ -124,15 +128,15 @@ async def stripe_payment_history(call: Call[StripeDeps], args: HistoryInput) -> 
     return HistoryResult(mode=api.mode, customer=args.customer, entries=entries)
 
 
-class DisputeInput(ConfirmInput):
+class DisputeInput(LiveConfirmInput):
     dispute: str = Field(description="Dispute id (dp_...).")
     evidence: dict[str, str] | None = Field(
         None, description="Evidence fields, e.g. uncategorized_text.")
     submit: bool = Field(False, description="Submit now (final; needs confirm).")
+    confirm: bool = Field(False, description="Needed to submit, and with a live key.")
 
 
-@TOOLBOX.tool(toolset="payments", title="Update dispute", read_only=False, destructive=False, idempotent=False,
-              open_world=True)
+@write_tool(toolset="payments", title="Update dispute")
 async def stripe_update_dispute(call: Call[StripeDeps], args: DisputeInput) -> ObjectResult:
     """Add evidence to a dispute, optionally submit it."""
     api = await stripe(call)

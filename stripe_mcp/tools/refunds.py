@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -11,8 +11,7 @@ from shared.safety import ConfirmInput
 from shared.tooling import Call
 from stripe_mcp.client import validation as v
 from stripe_mcp.deps import StripeDeps
-from stripe_mcp.tools import TOOLBOX
-from stripe_mcp.tools._common import ObjectResult, done, preview, stripe
+from stripe_mcp.tools._common import ObjectResult, create, intent, preview, stripe, write_tool
 
 
 class RefundInput(ConfirmInput):
@@ -23,15 +22,24 @@ class RefundInput(ConfirmInput):
         None, description="Why.")
 
 
-@TOOLBOX.tool(toolset="refunds", title="Refund a payment", read_only=False, destructive=True, idempotent=False,
-              open_world=True)
+@write_tool(toolset="refunds", title="Refund a payment", destructive=True)
 async def stripe_create_refund(call: Call[StripeDeps], args: RefundInput) -> ObjectResult:
     """Refund a payment fully or partly."""
     api = await stripe(call)
+
+    def make(key: str) -> Any:
+        return api.create_refund(payment_intent=args.payment_intent, charge=args.charge, amount=args.amount,
+                                 reason=args.reason, idempotency_key=key)
+
     if args.amount is not None:
         v.amount(args.amount)
     info = await api.refundable(payment_intent=args.payment_intent, charge=args.charge)
     amount = args.amount if args.amount is not None else info["refundable"]
+    it = intent("stripe_create_refund", args) if args.confirm else None
+    if it is not None and it.repeat:
+        # The same confirmed refund was asked for moments ago: its key returns that refund (or makes it, if the
+        # earlier attempt never reached Stripe). Checking what is left would only see the refund itself.
+        return await create(api, "stripe_create_refund", args, "refund", make, verb="refunded", it=it)
     if info["refundable"] <= 0:
         raise InputError(f"{info['charge']} has nothing left to refund ({info['refunded']} of {info['captured']} "
                          f"{info['currency']} already refunded)", "payment_intent" if args.payment_intent else "charge")
@@ -42,6 +50,4 @@ async def stripe_create_refund(call: Call[StripeDeps], args: RefundInput) -> Obj
         kind = "full" if amount == info["refundable"] else "partial"
         return preview(api, f"would refund {amount} {info['currency']} ({kind}; {info['refundable']} refundable) "
                             f"of {info['charge']}.")
-    refund = await api.create_refund(payment_intent=args.payment_intent, charge=args.charge, amount=args.amount,
-                                     reason=args.reason)
-    return done(api, "refunded", refund)
+    return await create(api, "stripe_create_refund", args, "refund", make, verb="refunded", it=it)

@@ -36,7 +36,7 @@ async def test_products_prices_and_coupons(stripe_sandbox, monkeypatch: pytest.M
         assert off["amount_off"] == 500 and off["currency"] == "usd"
         coupons = await ok(client, "stripe_list", {"kind": "coupons"})
         assert {c["id"] for c in coupons["items"]} == {pct["id"], off["id"]}
-        got = await ok(client, "stripe_get", {"id": pct["id"]})  # a coupon id has no prefix
+        got = await ok(client, "stripe_get", {"id": pct["id"], "kind": "coupon"})  # a coupon id has no prefix
         assert got["object"]["object"] == "coupon"
 
 

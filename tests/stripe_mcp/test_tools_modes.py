@@ -7,37 +7,128 @@ from mcp import Client
 
 from shared.deps import ServerOptions
 from stripe_mcp.server import build
-from tests.stripe_mcp.stripe_support import LIVE_KEY, count, fails, mcp_client, ok, text_of, use_sandbox
+from stripe_mcp.tools import TOOLBOX
+from tests.stripe_mcp.conftest import wait_for
+from tests.stripe_mcp.stripe_support import (
+    LIVE_KEY,
+    api_for,
+    catalog,
+    count,
+    fails,
+    mcp_client,
+    ok,
+    paid_intent,
+    text_of,
+    use_sandbox,
+)
 
 READ_TOOLS = {"stripe_get", "stripe_list", "stripe_payment_history", "stripe_get_balance", "stripe_revenue"}
 
 
-async def test_live_key_needs_confirm_for_money_tools(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def writes(sandbox) -> int:
+    """Write requests the sandbox has answered (every POST and DELETE under /v1)."""
+    by_route = sandbox.stats()["requests"]["by_route"]
+    return sum(n for route, n in by_route.items() if route.split()[0] in ("POST", "DELETE"))
+
+
+async def live_seed(sandbox) -> dict[str, str]:
+    """Live-mode objects for every write tool to act on, made through the library (which has no gate)."""
+    async with api_for(sandbox, key=LIVE_KEY) as api:
+        prod, price = await catalog(api, amount=500)
+        _, monthly = await catalog(api, amount=900, interval="month")
+        cus = await api.create_customer(email="live@example.com")
+        coupon = await api.create_coupon(percent_off=10)
+        paid = await paid_intent(api, amount=700, customer=cus["id"])
+        disputed = await paid_intent(api, amount=800, card="pm_card_createDispute")
+        sub = await api.create_subscription(customer=cus["id"], items=[{"price": monthly}],
+                                            collection_method="send_invoice")
+        draft = await api.create_invoice(customer=cus["id"])
+        link = await api.create_payment_link(price=price)
+        dispute = wait_for_dispute(sandbox, disputed["id"])
+    return {"product": prod, "price": price, "monthly": monthly, "customer": cus["id"], "coupon": coupon["id"],
+            "pi": paid["id"], "sub": sub["id"], "invoice": draft["id"], "link": link["id"], "dispute": dispute}
+
+
+def wait_for_dispute(sandbox, payment_intent: str) -> str:
+    import httpx
+
+    def find() -> str | None:
+        resp = httpx.get(f"{sandbox.url}/v1/disputes", auth=(LIVE_KEY, ""), params={"payment_intent": payment_intent})
+        data = resp.json().get("data") or []
+        return data[0]["id"] if data else None
+
+    return wait_for(find)
+
+
+def every_write_call(ids: dict[str, str]) -> dict[str, dict]:
+    """One valid call per Stripe write tool, without confirm."""
+    return {
+        "stripe_save_customer": {"email": "new@example.com", "name": "New"},
+        "stripe_create_product": {"name": "Live thing"},
+        "stripe_create_price": {"product": ids["product"], "unit_amount": 500, "currency": "usd"},
+        "stripe_create_coupon": {"percent_off": 20},
+        "stripe_create_payment_link": {"price": ids["price"]},
+        "stripe_deactivate_payment_link": {"payment_link": ids["link"]},
+        "stripe_create_checkout_session": {"customer": ids["customer"], "price": ids["price"],
+                                           "success_url": "https://example.com/ok"},
+        "stripe_create_payment_intent": {"amount": 100, "currency": "usd"},
+        "stripe_update_dispute": {"dispute": ids["dispute"], "evidence": {"uncategorized_text": "delivered"}},
+        "stripe_create_subscription": {"customer": ids["customer"], "items": [{"price": ids["monthly"]}],
+                                       "collection_method": "send_invoice"},
+        "stripe_update_subscription": {"subscription": ids["sub"], "metadata": {"a": "b"}},
+        "stripe_cancel_subscription": {"subscription": ids["sub"]},
+        "stripe_create_invoice": {"customer": ids["customer"], "items": [{"price": ids["price"]}]},
+        "stripe_create_refund": {"payment_intent": ids["pi"]},
+        "stripe_delete": {"id": ids["customer"]},
+    }
+
+
+async def test_live_key_every_write_needs_confirm(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = await live_seed(stripe_sandbox)
+    calls = every_write_call(ids)
+    assert set(calls) == {s.name for s in TOOLBOX.specs if not s.read_only}  # a new write tool joins this walk
     use_sandbox(monkeypatch, stripe_sandbox, key=LIVE_KEY)
+    before, objects = writes(stripe_sandbox), stripe_sandbox.stats()["objects"]
     async with mcp_client() as client:
-        product = await client.call_tool("stripe_create_product", {"name": "Live thing"})
-        assert not product.is_error and product.structured_content["mode"] == "live"
-        assert "LIVE mode" in text_of(product)  # the mode is in the text too
-        prod = product.structured_content["object"]["id"]
-        price = (await ok(client, "stripe_create_price", {"product": prod, "unit_amount": 500,
-                                                          "currency": "usd"}))["object"]["id"]
+        for tool, args in calls.items():
+            result = await client.call_tool(tool, args)
+            assert not result.is_error, f"{tool}: {text_of(result)}"
+            got = result.structured_content
+            assert got["executed"] is False and got["mode"] == "live", tool
+            assert "confirm=true" in text_of(result), tool
+        assert writes(stripe_sandbox) == before  # not one write request reached Stripe
+        assert stripe_sandbox.stats()["objects"] == objects
 
-        preview = await client.call_tool("stripe_create_payment_link", {"price": price})
-        assert not preview.is_error and preview.structured_content["executed"] is False
-        assert "LIVE mode" in preview.structured_content["preview"] and "confirm=true" in text_of(preview)
-        assert count(stripe_sandbox, "payment_link") == 0
-        for tool, args in (("stripe_create_payment_intent", {"amount": 100, "currency": "usd"}),
-                           ("stripe_create_invoice", {"customer": "cus_x"})):
-            assert (await ok(client, tool, args))["executed"] is False
-        assert count(stripe_sandbox, "payment_intent") == 0 and count(stripe_sandbox, "invoice") == 0
+        product = await ok(client, "stripe_create_product", {"name": "Live thing"})
+        assert "LIVE mode: would create product (name='Live thing')" in product["preview"]
+        link = await ok(client, "stripe_create_payment_link", {"price": ids["price"]})
+        assert ids["price"] in link["preview"] and "500 usd" in link["preview"]  # the preview checked the price
+        assert "No such price" in await fails(client, "stripe_create_payment_link", {"price": "price_missing"})
 
-        link = await ok(client, "stripe_create_payment_link", {"price": price, "confirm": True})
-        assert link["executed"] is True and link["mode"] == "live"
-        assert count(stripe_sandbox, "payment_link") == 1
+        made = await ok(client, "stripe_create_product", {"name": "Live thing", "confirm": True})
+        assert made["executed"] is True and made["mode"] == "live" and made["object"]["name"] == "Live thing"
+        link = await ok(client, "stripe_create_payment_link", {"price": ids["price"], "confirm": True})
+        assert link["executed"] is True and link["object"]["url"]
+    assert writes(stripe_sandbox) == before + 2
 
     monkeypatch.setenv("STRIPE_API_KEY", stripe_sandbox.api_key)
     async with mcp_client() as client:  # test data and live data are apart
         assert (await ok(client, "stripe_list", {"kind": "payment_links"}))["items"] == []
+
+
+async def test_test_key_writes_act_without_confirm(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_sandbox(monkeypatch, stripe_sandbox)
+    async with mcp_client() as client:
+        for tool, args in (("stripe_save_customer", {"email": "t@example.com"}),
+                           ("stripe_create_product", {"name": "Test thing"}),
+                           ("stripe_create_coupon", {"percent_off": 5}),
+                           ("stripe_create_payment_intent", {"amount": 100, "currency": "usd"})):
+            got = await ok(client, tool, args)
+            assert got["executed"] is True and got["mode"] == "test", tool
+        preview = await ok(client, "stripe_delete", {"id": (await ok(client, "stripe_list", {
+            "kind": "customers"}))["items"][0]["id"]})
+        assert preview["executed"] is False  # destructive writes still ask in test mode
+    assert count(stripe_sandbox, "customer") == 1 and count(stripe_sandbox, "product") == 1
 
 
 async def test_refuse_live(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,7 +72,9 @@ async def test_delete_needs_confirm(stripe_sandbox, monkeypatch: pytest.MonkeyPa
         done = await ok(client, "stripe_delete", {"id": cus["id"], "confirm": True})
         assert done["object"]["deleted"] is True
         assert count(stripe_sandbox, "customer") == 0
-        await ok(client, "stripe_delete", {"id": coupon["id"], "confirm": True})
+        text = await fails(client, "stripe_delete", {"id": coupon["id"], "confirm": True})
+        assert "kind='coupon'" in text and count(stripe_sandbox, "coupon") == 1  # never guessed as a coupon
+        await ok(client, "stripe_delete", {"id": coupon["id"], "kind": "coupon", "confirm": True})
         assert count(stripe_sandbox, "coupon") == 0
         text = await fails(client, "stripe_delete", {"id": "sub_123", "confirm": True})
         assert "cannot be deleted" in text
