@@ -6,8 +6,10 @@ from mcp.server.mcpserver import MCPServer
 
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.tools import TOOLBOX
+from orchestrator_mcp.tools.simulate import TOOLSET as SIMULATION
 from shared.deps import ServerOptions
 from shared.server import build_server
+from shared.tooling import Toolbox
 
 INSTRUCTIONS = (
     "Composite sales-pipeline tools across Instantly (cold email) and Stripe (payments): payment links for "
@@ -15,6 +17,16 @@ INSTRUCTIONS = (
 )
 
 
+def published(options: ServerOptions) -> Toolbox:
+    """The toolbox a server lists: the simulation tools only in sandbox mode, never with real keys."""
+    if options.sandbox:
+        return TOOLBOX
+    box = Toolbox(TOOLBOX.server)
+    box.specs = [s for s in TOOLBOX.specs if s.toolset != SIMULATION]
+    return box
+
+
 def build(options: ServerOptions | None = None) -> MCPServer:
-    return build_server(TOOLBOX, name="orchestrator", instructions=INSTRUCTIONS, deps_factory=OrchestratorDeps,
-                        options=options)
+    opts = options or ServerOptions()
+    return build_server(published(opts), name="orchestrator", instructions=INSTRUCTIONS,
+                        deps_factory=OrchestratorDeps, options=opts)
