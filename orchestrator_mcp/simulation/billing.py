@@ -66,15 +66,23 @@ class Target:
         return dict(max(charges, key=lambda c: c["created"]))
 
     async def link(self, given: str | None) -> str:
-        """A payment link id (plink_...) or checkout session id (cs_...)."""
-        if given and given.startswith(("plink_", "cs_")):
+        """A payment link id (plink_...) or checkout session id (cs_...); the buyer defaults to the link's contact."""
+        if given and given.startswith("cs_"):
             return given
-        if given:  # a link's URL
-            page = await self.sb.stripe_api("GET", "payment_links?limit=100")
-            for item in page.get("data") or []:
-                if item.get("url") == given:
-                    return str(item["id"])
-            raise InputError(f"no payment link has the URL {given}", "link")
+        if given:
+            found = None
+            if given.startswith("plink_"):
+                found = await self.sb.stripe_api("GET", f"payment_links/{given}")
+            else:  # a link's URL
+                page = await self.sb.stripe_api("GET", "payment_links?limit=100")
+                found = next((x for x in page.get("data") or [] if x.get("url") == given), None)
+                if found is None:
+                    raise InputError(f"no payment link has the URL {given}", "link")
+            contact_id = (found.get("metadata") or {}).get("contact_id")
+            if not self.email and contact_id:
+                contact = await (await self.deps.store()).get_contact(contact_id=contact_id)
+                self.email = contact.email if contact else None
+            return str(found["id"])
         if not self.email:
             raise InputError("give link (payment link id or URL, or checkout session id) or the buyer's email", "link")
         contact = await (await self.deps.store()).get_contact(email=self.email)
@@ -101,6 +109,8 @@ async def act(deps: OrchestratorDeps, sb: Sandboxes, action: Action, *, email: s
     involved = {who.email} if who.email else set()
     if action == "pay":
         target = await who.link(link)
+        if who.email:
+            involved.add(who.email)
         buyer: dict[str, Any] = {"payment_method": CARDS[card]}
         if who.email:
             buyer["email"] = who.email
