@@ -184,3 +184,22 @@ async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_too
         by_campaign = {c["campaign_id"]: c["revenue"] for c in revenue["campaigns"]}
         assert by_campaign[launch["campaign_id"]] == 2 * 19900
         assert by_campaign[campaigns["Q4 outreach"]] == 9900  # the invitees' campaign
+
+
+def test_sandbox_reset_seed_command(tmp_path: Path) -> None:
+    ip, sp = free_port(), free_port()
+    env = subprocess_env(ISMCP_SANDBOX_DIR=str(tmp_path / "sandboxes"), ISMCP_SANDBOX_INSTANTLY_PORT=str(ip),
+                         ISMCP_SANDBOX_STRIPE_PORT=str(sp), ISMCP_STORE_PATH=str(tmp_path / "store.sqlite"))
+    try:
+        done = subprocess.run([str(BIN / "orchestrator-mcp"), "sandbox", "reset", "--seed"], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "Campaign Q4 outreach (" in done.stdout and "12 leads" in done.stdout
+        assert "Product Growth Audit (prod_" in done.stdout and "$499.00 one-off" in done.stdout
+        assert "alex.rivera@sandbox-outreach.com (warmup on)" in done.stdout
+        status = subprocess.run([str(BIN / "orchestrator-mcp"), "sandbox", "status"], env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert status.stdout.count("running at") == 2
+    finally:
+        for pid in sandbox_pids(ip) + sandbox_pids(sp):
+            subprocess.run(["kill", str(pid)], check=False)

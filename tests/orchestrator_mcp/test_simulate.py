@@ -3,7 +3,9 @@ sandboxes' real paths, and each result says what happened and what the orchestra
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,7 +19,7 @@ from shared.deps import ServerOptions
 from shared.errors import AppError
 from shared.tooling import Call
 from tests.orchestrator_mcp.conftest import Pipeline, call
-from tests.orchestrator_mcp.test_scenario_payment import wait_until
+from tests.support.snapshots import check_snapshot, tool_listing
 
 SIM_TOOLS = {"simulate_engagement", "simulate_time", "simulate_billing", "sandbox_reset"}
 SENDER = "alex.rivera@sandbox-outreach.com"
@@ -73,6 +75,15 @@ async def test_listed_only_in_sandbox_mode() -> None:
     async with Client(build(ServerOptions())) as c:
         result = await c.call_tool("simulate_time", {"days": 1})
     assert result.is_error
+
+
+async def test_simulation_schemas_snapshot_and_size() -> None:
+    listing = {k: v for k, v in (await tool_listing(build(ServerOptions(sandbox=True)))).items() if k in SIM_TOOLS}
+    check_snapshot(listing, Path(__file__).parent / "snapshots" / "orchestrator_simulation_tools.json")
+    model_facing = sum(len(json.dumps({"name": k, "title": v["title"], "description": v["description"],
+                                       "input_schema": v["input_schema"]}, separators=(",", ":")))
+                       for k, v in listing.items())
+    assert model_facing < 4500  # tools/list goes to the model on every turn
 
 
 async def test_the_call_refuses_outside_sandbox_mode(world: Pipeline) -> None:
