@@ -78,14 +78,14 @@ def _now(contact: Any) -> ContactNow:
         subscription=contact.subscription_status or "none")
 
 
-async def react(deps: OrchestratorDeps, *, instantly_payloads: list[dict[str, Any]] = (),  # type: ignore[assignment]
+async def react(deps: OrchestratorDeps, *, instantly_payloads: list[dict[str, Any]] | None = None,
                 stripe: bool = False, refresh_analytics: bool = False, emails: set[str] | None = None) -> Reaction:
     """Store the happening's events, process the queue with the automation rules, and say what changed."""
     store = await deps.store()
     out = Reaction()
     touched = {e.lower() for e in emails or set()}
     kinds: Counter[str] = Counter()
-    for payload in instantly_payloads:
+    for payload in instantly_payloads or []:
         kind = instantly_event_type(payload)
         kinds[kind] += 1
         if payload.get("lead_email"):
