@@ -10,7 +10,10 @@ def add_sandbox_command(sub: argparse._SubParsersAction) -> None:
     ssub = p.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
     ssub.add_parser("status", help="say whether each sandbox is running, and where").set_defaults(func=_status)
     ssub.add_parser("start", help="start both sandboxes if they are not running").set_defaults(func=_start)
-    ssub.add_parser("reset", help="wipe both sandboxes' state (they keep running)").set_defaults(func=_reset)
+    reset = ssub.add_parser("reset", help="wipe both sandboxes' state (they keep running)")
+    reset.add_argument("--seed", action="store_true", help="then build the seeded world (accounts, campaigns with "
+                       "leads and engagement, a Stripe catalogue); starts the sandboxes if needed")
+    reset.set_defaults(func=_reset)
 
 
 def _specs():  # type: ignore[no-untyped-def]
@@ -36,7 +39,11 @@ def _start(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _reset(_args: argparse.Namespace) -> int:
+def _reset(args: argparse.Namespace) -> int:
+    if getattr(args, "seed", False):
+        from orchestrator_mcp.simulation.world import main_reset
+
+        return main_reset(seed=True)
     from shared.sandbox_mode import reset
 
     for spec in _specs():

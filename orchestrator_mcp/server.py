@@ -6,8 +6,10 @@ from mcp.server.mcpserver import MCPServer
 
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.tools import TOOLBOX
+from orchestrator_mcp.tools.simulate import TOOLSET as SIMULATION
 from shared.deps import ServerOptions
 from shared.server import build_server
+from shared.tooling import Toolbox
 
 INSTRUCTIONS = (
     "Sales-pipeline tools across Instantly and Stripe. Three servers work together: instantly (cold email: "
@@ -19,10 +21,22 @@ INSTRUCTIONS = (
     "if auto_payment_flow is on. That automation runs when events arrive: through the webhook receiver, or "
     "when sync_now polls both APIs. A payment link reaches a lead only when a sequence step uses "
     "{{payment_link}}. In sandbox mode (--sandbox) all three servers use local sandboxes with made-up data: "
-    "nothing is emailed or charged, every result says so, and sandbox data never mixes with real accounts."
+    "nothing is emailed or charged, every result says so, and sandbox data never mixes with real accounts; "
+    "there, simulate_engagement, simulate_time and simulate_billing make leads engage, campaigns send and "
+    "buyers pay, and sandbox_reset(confirm=true) builds a seeded starting world."
 )
 
 
+def published(options: ServerOptions) -> Toolbox:
+    """The toolbox a server lists: the simulation tools only in sandbox mode, never with real keys."""
+    if options.sandbox:
+        return TOOLBOX
+    box = Toolbox(TOOLBOX.server)
+    box.specs = [s for s in TOOLBOX.specs if s.toolset != SIMULATION]
+    return box
+
+
 def build(options: ServerOptions | None = None) -> MCPServer:
-    return build_server(TOOLBOX, name="orchestrator", instructions=INSTRUCTIONS, deps_factory=OrchestratorDeps,
-                        options=options)
+    opts = options or ServerOptions()
+    return build_server(published(opts), name="orchestrator", instructions=INSTRUCTIONS,
+                        deps_factory=OrchestratorDeps, options=opts)

@@ -15,6 +15,7 @@ POST /_sandbox/webhooks/drain {timeout?: 5}   -> {"idle": bool, "deliveries": {.
 GET  /_sandbox/webhook-deliveries            -> {"items": [WebhookEvent + request_headers + event_type]}
 GET  /_sandbox/stats                         -> request counts, leads per campaign, deliveries ...
 POST /_sandbox/reset                         -> wipe the database and knobs, reseed
+POST /_sandbox/simulate/engage|time          -> many leads engage; time passes (see simulate.py)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from instantly_mcp.sandbox.engagement import record, tick
+from instantly_mcp.sandbox import simulate
 from instantly_mcp.sandbox.models import lead_out, norm_email, public
 from instantly_mcp.sandbox.web import bad, body, not_found, ok, sandbox
 
@@ -204,4 +206,5 @@ ROUTES = [
     Route(f"{P}/webhook-deliveries", deliveries, methods=["GET"]),
     Route(f"{P}/stats", stats, methods=["GET"]),
     Route(f"{P}/reset", reset, methods=["POST"]),
+    *simulate.ROUTES,
 ]

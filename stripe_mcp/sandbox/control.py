@@ -17,6 +17,8 @@ POST /_sandbox/checkout/sessions/{id}/complete-> {"email"?, "name"?, "payment_me
 POST /_sandbox/subscriptions/{id}/fail_next_renewal -> {"count"?: 1, "decline_code"?: "generic_decline"}
 POST /_sandbox/charges/{id}/dispute           -> {"reason"?: "fraudulent", "amount"?}
 POST /_sandbox/disputes/{id}/close            -> {"outcome": "won"|"lost"}
+POST /_sandbox/subscriptions/{id}/upcoming   -> emits invoice.upcoming for the next invoice (simulate.py)
+POST /_sandbox/simulate/advance               -> {"seconds": N}: advance_time, with invoice.upcoming notices
 POST /_sandbox/webhooks/config                -> {"max_attempts", "backoff_seconds", "max_backoff_seconds",
                                                  "timeout_seconds"}
 GET  /_sandbox/webhooks/deliveries            -> ?event=&endpoint=&status=pending|delivered|failed|canceled
@@ -33,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import billing
+from . import billing, simulate
 from .auth import KEY_RE, PERMISSIONS_STATE, normalize
 from .errors import StripeError, invalid
 from .objects import checkout, disputes
@@ -210,6 +212,12 @@ def control_routes(core: Core) -> list[Route]:
         return (in_tx(bool(dp["livemode"]), lambda ctx: {
             "dispute": public(disputes.close_dispute(ctx, dp, outcome))}))
 
+    def upcoming(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        return simulate.upcoming_now(core.sb, find("subscription", request.path_params["id"]))
+
+    def simulate_advance(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        return simulate.advance(core.sb, int(body.get("seconds", 0)))
+
     def webhook_config(request: Request, body: dict[str, Any]) -> dict[str, Any]:
         core.worker.config.update(body)
         return dict(vars(core.worker.config))
@@ -237,6 +245,8 @@ def control_routes(core: Core) -> list[Route]:
         ("/_sandbox/subscriptions/{id}/fail_next_renewal", fail_next_renewal, ["POST"]),
         ("/_sandbox/charges/{id}/dispute", dispute, ["POST"]),
         ("/_sandbox/disputes/{id}/close", close_dispute, ["POST"]),
+        ("/_sandbox/subscriptions/{id}/upcoming", upcoming, ["POST"]),
+        ("/_sandbox/simulate/advance", simulate_advance, ["POST"]),
         ("/_sandbox/webhooks/config", webhook_config, ["GET", "POST"]),
         ("/_sandbox/webhooks/deliveries", deliveries, ["GET"]),
         ("/_sandbox/webhooks/drain", drain, ["POST"]),

@@ -1,0 +1,1 @@
+"""Sandbox simulation: make the sandbox world move, and report what the orchestrator did about it."""
