@@ -12,7 +12,7 @@ from instantly_mcp.client.enums import (
     INTEREST_CODE, INTEREST_STATUS, LEAD_FILTER, LEAD_STATUS, VERIFICATION_STATUS, InterestName, LeadFilterName,
     name_of,
 )
-from instantly_mcp.client.models import check_custom_variables
+from instantly_mcp.client.models import check_custom_variables, payload_variables
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import (
@@ -23,11 +23,8 @@ from shared.errors import InputError
 from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
 
-_NATIVE_PAYLOAD = {"firstName", "lastName", "companyName", "jobTitle", "website", "phone", "personalization", "email"}
-
-
 def _variables(lead: Lead) -> dict[str, Any]:
-    return {k: v for k, v in (lead.payload or {}).items() if k not in _NATIVE_PAYLOAD}
+    return payload_variables(lead.payload)  # scalar custom variables only: what PATCH accepts back
 
 
 def _brief(lead: Lead) -> dict[str, Any]:
@@ -185,11 +182,14 @@ class SetInterest(ToolInput):
 @TOOLBOX.tool(toolset="leads", title="Set lead interest", read_only=False, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_set_lead_interest(call: Call[InstantlyDeps], args: SetInterest) -> ActionResult:
-    """Set a lead's interest status (interested, meeting_booked, won, not_interested, ...). Applied in the
-    background within seconds."""
+    """Queue a change of a lead's interest status (interested, meeting_booked, won, ...). Instantly applies it
+    in the background, usually within seconds."""
     if problem := email_problem(args.email):
         raise InputError(f"{args.email!r} is {problem}", "email")
+    # 202: Instantly accepted the change and applies it later (updateLeadInterestStatus documents only 202).
     message = await (await client_of(call)).set_interest_status(
         args.email, INTEREST_CODE[args.status], campaign_id=args.campaign_id, list_id=args.list_id)
-    return ActionResult(executed=True, message=f"{args.email}: interest set to {args.status} ({message}).",
-                        object={"email": args.email, "status": args.status, "code": INTEREST_CODE[args.status]})
+    return ActionResult(
+        executed=True,
+        message=f"{args.email}: change to {args.status} queued; Instantly applies it shortly ({message}).",
+        object={"email": args.email, "status": args.status, "code": INTEREST_CODE[args.status], "state": "queued"})
