@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from instantly_mcp.client.base import track_attempts
 from instantly_mcp.client.leads import LeadsApi
-from instantly_mcp.client.models import BulkAddResponse, ImportSummary, Lead, NewLead, Problem
+from instantly_mcp.client.models import BulkAddResponse, ImportSummary, Lead, NewLead, Problem, payload_variables
 from shared.errors import ApiError, InputError
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,6 @@ LOOKUP_CHUNK = 100
 # (minus this allowance for clock skew between us and the API).
 CLOCK_SKEW_S = 10.0
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_NATIVE_PAYLOAD_KEYS = {"firstName", "lastName", "companyName", "jobTitle", "website", "phone", "personalization",
-                        "email"}
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 UNCERTAIN = "answer lost and the check failed: may have been added; re-run the import (added ones are skipped)"
@@ -310,8 +308,7 @@ class BulkApi(LeadsApi):
                 return
             if "custom_variables" in body:
                 # PATCH replaces custom_variables whole: keep the lead's other variables.
-                existing = {k: v for k, v in (lead.payload or {}).items() if k not in _NATIVE_PAYLOAD_KEYS}
-                body["custom_variables"] = {**existing, **body["custom_variables"]}
+                body["custom_variables"] = {**payload_variables(lead.payload), **body["custom_variables"]}
             async with gate:
                 try:
                     await self.update_lead(lead.id, body)

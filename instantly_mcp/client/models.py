@@ -31,6 +31,20 @@ def check_custom_variables(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+# Lead.payload holds the lead's native fields (camelCase) and its custom variables, and the OpenAPI document
+# lets it hold objects too ("additionalProperties": null/string/number/boolean/object). PATCH /leads/{id}
+# replaces custom_variables whole and accepts only string, number, boolean or null values: a merge writes
+# back the scalar, non-native keys only.
+NATIVE_PAYLOAD_KEYS = frozenset({"firstName", "lastName", "companyName", "jobTitle", "website", "phone",
+                                 "personalization", "email"})
+
+
+def payload_variables(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """The custom variables in a lead's payload that may be written back with PATCH."""
+    return {k: v for k, v in (payload or {}).items()
+            if k not in NATIVE_PAYLOAD_KEYS and (v is None or isinstance(v, str | int | float | bool))}
+
+
 class ApiModel(BaseModel):
     """An API object: typed where we rely on a field, everything else kept as extra."""
 

@@ -79,9 +79,11 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     sb: Sandbox = app.state.sandbox
     sb.store.open()
     await sb.webhooks.start()
+    await sb.interest.start()
     try:
         yield
     finally:
+        await sb.interest.stop()
         await sb.webhooks.stop()
         sb.store.close()
 
@@ -94,9 +96,17 @@ def create_app(
     fault_rate: float = 0.0,
     fault_kinds: Sequence[str] = FAULT_KINDS,
     seed: int | None = None,
+    rate_limits: bool = True,
+    interest_delay_ms: float | None = None,
 ) -> Starlette:
-    """The Instantly API v2 sandbox as an ASGI app; its state lives in the SQLite file `db_path`."""
-    config = Config(latency_ms=float(latency_ms), fault_rate=float(fault_rate), fault_kinds=list(fault_kinds))
+    """The Instantly API v2 sandbox as an ASGI app; its state lives in the SQLite file `db_path`.
+
+    Instantly's rate limits are enforced unless `rate_limits=False`; interest changes apply
+    `interest_delay_ms` after their 202 (default: Config's)."""
+    config = Config(latency_ms=float(latency_ms), fault_rate=float(fault_rate), fault_kinds=list(fault_kinds),
+                    rate_limits=bool(rate_limits))
+    if interest_delay_ms is not None:
+        config.interest_delay_ms = float(interest_delay_ms)
     config.validate()
     sb = Sandbox(db_path, api_key=api_key, config=config, seed=seed)
     app = SandboxApp(

@@ -32,6 +32,9 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fault-kinds", default="429,500,timeout,reset", help="comma list of injected fault kinds")
     p.add_argument("--api-key", default=None, help="the key the sandbox accepts (default sandbox-instantly-key)")
     p.add_argument("--seed", type=int, default=None, help="seed for the fault dice")
+    p.add_argument("--no-rate-limits", action="store_true", help="do not enforce Instantly's rate limits")
+    p.add_argument("--interest-delay-ms", type=float, default=None,
+                   help="how long after its 202 an interest change is applied (default 1000)")
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -42,6 +45,7 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(
         db, api_key=args.api_key or SANDBOX_API_KEY, latency_ms=args.latency_ms, fault_rate=args.fault_rate,
         fault_kinds=[k.strip() for k in args.fault_kinds.split(",") if k.strip()], seed=args.seed,
+        rate_limits=not args.no_rate_limits, interest_delay_ms=args.interest_delay_ms,
     )
     print(f"Instantly sandbox on http://{args.host}:{args.port} (state: {db}); "
           f"use Authorization: Bearer {args.api_key or SANDBOX_API_KEY}", file=sys.stderr)

@@ -2,16 +2,20 @@
 
 GET  /_sandbox/health                -> {"ok": true}   (POST too: a 200 sink for webhook smoke tests)
 GET  /_sandbox/config                -> current knobs (+ plan)
-POST /_sandbox/config   {latency_ms?, fault_rate?, fault_kinds?, retry_after?, hang_seconds?, rate_limits?,
-                         job_delay_ms?, webhook_retry_delays?, webhook_timeout?, webhook_disable_after?, plan?}
+POST /_sandbox/config   {latency_ms?, fault_rate?, fault_kinds?, retry_after?, hang_seconds?, rate_limits?
+                         (default true), job_delay_ms?, interest_delay_ms?, webhook_retry_delays?,
+                         webhook_timeout?, webhook_disable_after?, plan?}
 POST /_sandbox/faults   {fail_next?: ["429"|"500"|"timeout"|"reset", ...], after_commit_next?: N,
                          match?: "/api/v2/leads/add" (path prefix), method?: "POST", clear?: bool,
                          + any /config key}
 POST /_sandbox/engagement {event, lead_id? | email? (+ campaign_id?), text?, subject?, link?, auto_reply?}
+POST /_sandbox/lead-payload {lead_id? | email? (+ campaign_id?), payload: {...}}  (payload data that is not a
+                         custom variable, e.g. enrichment; Lead.payload allows object values)
 POST /_sandbox/tick     {campaign_id?, rounds?: 1}
 POST /_sandbox/accounts {email, first_name?, last_name?, provider_code?, warmup_status?}
 POST /_sandbox/account-status {email, status: 1|2|3|-1|-2|-3, message?}  (negative -> account_error webhook)
-POST /_sandbox/webhooks/drain {timeout?: 5}   -> {"idle": bool, "deliveries": {...}}
+POST /_sandbox/webhooks/drain {timeout?: 5}   -> {"idle": bool, "deliveries": {...}} (waits for queued
+                                                 interest changes too)
 GET  /_sandbox/webhook-deliveries            -> {"items": [WebhookEvent + request_headers + event_type]}
 GET  /_sandbox/stats                         -> request counts, leads per campaign, deliveries ...
 POST /_sandbox/reset                         -> wipe the database and knobs, reseed
@@ -20,6 +24,8 @@ POST /_sandbox/simulate/engage|time          -> many leads engage; time passes (
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -33,7 +39,7 @@ from instantly_mcp.sandbox.web import bad, body, not_found, ok, sandbox
 
 P = "/_sandbox"
 CONFIG_KEYS = {"latency_ms", "fault_rate", "fault_kinds", "retry_after", "hang_seconds", "rate_limits",
-               "job_delay_ms", "webhook_retry_delays", "webhook_timeout", "webhook_disable_after"}
+               "job_delay_ms", "interest_delay_ms", "webhook_retry_delays", "webhook_timeout", "webhook_disable_after"}
 
 
 def _apply_config(request: Request, data: dict[str, Any]) -> None:
@@ -118,6 +124,18 @@ async def engagement(request: Request) -> JSONResponse:
     return ok(result)
 
 
+async def lead_payload(request: Request) -> JSONResponse:
+    sb = sandbox(request)
+    data = await body(request)
+    extra = data.get("payload")
+    if not isinstance(extra, dict) or not extra:
+        raise bad("body must have an object property 'payload'")
+    lead = _find_lead(request, data)
+    lead["_px"] = {**(lead.get("_px") or {}), **extra}
+    sb.store.put_lead(lead)
+    return ok(lead_out(lead))
+
+
 async def run_tick(request: Request) -> JSONResponse:
     sb = sandbox(request)
     data = await body(request, required=False)
@@ -169,7 +187,11 @@ async def account_status(request: Request) -> JSONResponse:
 async def drain(request: Request) -> JSONResponse:
     sb = sandbox(request)
     data = await body(request, required=False)
-    idle = await sb.webhooks.drain(float(data.get("timeout") or 5.0))
+    deadline = time.monotonic() + float(data.get("timeout") or 5.0)
+    while sb.interest.pending() and time.monotonic() < deadline:  # queued interest changes emit webhooks too
+        sb.interest.apply_due()
+        await asyncio.sleep(0.02)
+    idle = await sb.webhooks.drain(max(0.0, deadline - time.monotonic())) and not sb.interest.pending()
     return ok({"idle": idle, "deliveries": sb.webhooks.counts()})
 
 
@@ -199,6 +221,7 @@ ROUTES = [
     Route(f"{P}/config", set_config, methods=["POST"]),
     Route(f"{P}/faults", faults, methods=["POST"]),
     Route(f"{P}/engagement", engagement, methods=["POST"]),
+    Route(f"{P}/lead-payload", lead_payload, methods=["POST"]),
     Route(f"{P}/tick", run_tick, methods=["POST"]),
     Route(f"{P}/accounts", add_account, methods=["POST"]),
     Route(f"{P}/account-status", account_status, methods=["POST"]),

@@ -32,8 +32,11 @@ class Config:
     fault_kinds: list[str] = field(default_factory=lambda: list(FAULT_KINDS))
     retry_after: float = 1.0  # seconds, sent in Retry-After on injected 429s
     hang_seconds: float = 30.0  # how long a "timeout" fault holds the request (ends early if the client leaves)
-    rate_limits: bool = False  # enforce 100/s, 6000/min and 20/min on GET /emails
+    # Instantly's documented limits, on by default so every client meets them (see faults.LIMITS); tests
+    # that need speed turn them off explicitly.
+    rate_limits: bool = True
     job_delay_ms: float = 0.0  # background jobs report in-progress for this long
+    interest_delay_ms: float = 1000.0  # update-interest-status applies this long after its 202 (0: at once)
     webhook_retry_delays: list[float] = field(default_factory=lambda: [0.5, 2.0, 5.0])
     webhook_timeout: float = 5.0
     webhook_disable_after: int = 10  # consecutive failed deliveries before a webhook goes to status -1
@@ -52,8 +55,9 @@ class Config:
         bad = [k for k in self.fault_kinds if k not in FAULT_KINDS]
         if bad:
             raise ValueError(f"unknown fault kinds {bad}; use {list(FAULT_KINDS)}")
-        if float(self.latency_ms) < 0:
-            raise ValueError("latency_ms must be >= 0")
+        for name in ("latency_ms", "interest_delay_ms"):
+            if float(getattr(self, name)) < 0:
+                raise ValueError(f"{name} must be >= 0")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,7 +93,10 @@ class Sandbox:
         self.stats = Stats()
         from instantly_mcp.sandbox.delivery import Dispatcher
 
+        from instantly_mcp.sandbox.interest import InterestQueue
+
         self.webhooks = Dispatcher(self)
+        self.interest = InterestQueue(self)
         self.ensure_seeded()
 
     # --- workspace ---
@@ -155,6 +162,7 @@ class Sandbox:
     def reset(self) -> None:
         self.store.wipe()
         self.webhooks.kick()
+        self.interest.forget()
         self.config = Config(**self._initial.as_dict())
         self.faults = FaultState()
         self.stats = Stats()
@@ -177,4 +185,5 @@ class Sandbox:
             "webhooks_registered": self.store.count("webhook"),
             "events": self.store.event_counts(),
             "webhook_deliveries": deliveries,
+            "interest_changes_pending": self.interest.pending(),
         }

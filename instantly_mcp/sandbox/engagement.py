@@ -90,7 +90,8 @@ def send_next_step(sb: Sandbox, lead: dict[str, Any], campaign: dict[str, Any]) 
     subject = render_template(chosen["subject"], values)
     if not subject.strip():  # an empty follow-up subject threads under the previous one, as in Instantly
         previous = sb.store.get("email", lead["_last_email"]) if lead.get("_last_email") else None
-        subject = f"Re: {previous['subject']}" if previous else "(no subject)"
+        before = str(previous["subject"]) if previous else ""
+        subject = (before if before.lower().startswith("re:") else f"Re: {before}") if previous else "(no subject)"
     email = new_email(
         sb, subject=subject, html_body=render_template(chosen["body"], values),
         text_body=None, sender=sender, to=lead["email"], ue_type=1, lead=lead, campaign_id=campaign["id"],

@@ -1,6 +1,12 @@
 """What happens to every `/api/...` request around its handler: counting, latency, injected faults
-(429 with Retry-After, 500, timeout, connection reset), Bearer auth (401), plan gating (402), optional
-rate limits (429), and "fault after commit" (the write commits, then the connection is dropped).
+(429 with Retry-After, 500, timeout, connection reset), Bearer auth (401), plan gating (402), rate limits
+(429, on by default), and "fault after commit" (the write commits, then the connection is dropped).
+
+Rate limits, per developer.instantly.ai/getting-started/rate-limit: no more than 100 requests per second and
+6,000 per minute, workspace-wide (shared by API v1 and v2 and all keys); exceeding either fails with 429.
+`GET /api/v2/emails` (listEmail) allows 20 per minute (its OpenAPI description). Instantly documents no
+rate-limit headers (no X-RateLimit-*, no Retry-After except on OAuth init; shared/reference/instantly-api.md),
+so a limited request gets the standard 429 body and no such headers, as from the real API.
 
 Plan gating: plan `none` -> 402 on every endpoint ("Workspace does not have an active paid plan");
 plan `growth` -> 402 on /webhooks and /webhook-events (webhooks need Hypergrowth, per Instantly)."""
@@ -28,7 +34,7 @@ ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 READ_ONLY_POSTS = {"/api/v2/leads/list", "/api/v2/accounts/warmup-analytics"}
 WEBHOOK_PATHS = ("/api/v2/webhooks", "/api/v2/webhook-events")
-LIMITS = ((1.0, 100), (60.0, 6000))  # (window seconds, requests) workspace-wide
+LIMITS = ((1.0, 100), (60.0, 6000))  # (window seconds, requests) workspace-wide, sliding windows
 EMAILS_LIMIT = (60.0, 20)  # GET /api/v2/emails
 
 
@@ -65,6 +71,8 @@ class ApiGate:
         sb.stats.requests[f"{method} {path}"] += 1
         sb.stats.routes[f"{method} {self.route_of(scope)}"] += 1
         await sb.webhooks.start()
+        await sb.interest.start()
+        sb.interest.apply_due()
         if sb.config.latency_ms:
             await asyncio.sleep(float(sb.config.latency_ms) / 1000)
         request_id = sb.ids.uuid4()

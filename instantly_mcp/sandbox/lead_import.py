@@ -1,6 +1,6 @@
 """Lead writes that add or move many leads: POST /leads/add (≤1,000, exactly one of campaign_id/list_id,
 skip_if_* flags, the spec's result summary), POST /leads (one lead), POST /leads/move (a background job)
-and POST /leads/update-interest-status (202).
+and POST /leads/update-interest-status (202, applied later: see interest.py).
 
 The same email is never stored twice in the same campaign or list: a re-add counts as `duplicated_leads`
 (bulk) or returns the existing lead (single create), so client retries are safe."""
@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from instantly_mcp.sandbox import schemas
 from instantly_mcp.sandbox.core import Sandbox
-from instantly_mcp.sandbox.engagement import set_interest
 from instantly_mcp.sandbox.jobs import new_job
 from instantly_mcp.sandbox.leads import note_variables, select
 from instantly_mcp.sandbox.misc import blocked
@@ -202,8 +201,8 @@ async def update_interest(request: Request) -> JSONResponse:
              and data.get("list_id") in (None, lead.get("list_id"))]
     if not leads:
         raise not_found("Lead")
-    for lead in leads:
-        set_interest(sb, lead, int(value) if value is not None else None)
+    sb.interest.submit(email or "", int(value) if value is not None else None, data.get("campaign_id"),
+                       data.get("list_id"))
     return ok({"message": "Lead interest status update background job submitted"}, status=202)
 
 

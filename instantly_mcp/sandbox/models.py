@@ -76,6 +76,7 @@ def new_lead(sb: Sandbox, data: dict[str, Any], *, campaign: str | None, list_id
 def lead_out(lead: dict[str, Any]) -> dict[str, Any]:
     out = public(lead)
     payload: dict[str, Any] = {CAMEL[f]: lead[f] for f in CAMEL if lead.get(f) is not None}
+    payload.update(lead.get("_px") or {})  # other payload data (e.g. enrichment), objects allowed by the spec
     payload.update(lead.get("_cv") or {})
     out["payload"] = payload
     return out

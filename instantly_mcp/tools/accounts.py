@@ -6,12 +6,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from instantly_mcp.client import Account
+from instantly_mcp.client import Account, InstantlyClient
 from instantly_mcp.client.enums import ACCOUNT_STATUS, ACCOUNT_STATUS_CODE, WARMUP_STATUS, AccountStatusName, name_of
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, client_of, obj, page_result
 from shared.errors import ApiError
+from shared.safety import ConfirmInput, GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
 
 
@@ -87,31 +88,50 @@ async def instantly_account_warmup(call: Call[InstantlyDeps], args: WarmupIn) ->
     return WarmupResult(accounts=out)
 
 
-class AccountAction(ToolInput):
+class AccountAction(ConfirmInput):
     emails: list[str] = Field(min_length=1, max_length=100, description="Sending account emails.")
     action: Literal["pause", "resume", "enable_warmup", "disable_warmup"] = Field(description="What to do.")
 
 
-class AccountActionResult(ToolResult):
+class AccountActionResult(GatedResult):
     action: str
-    done: list[str]
-    failed: dict[str, str]
+    done: list[str] = []
+    failed: dict[str, str] = {}
     job_id: str | None = None
 
     def summary(self) -> str:
+        if not self.executed:
+            return super().summary()
         job = f" (background job {self.job_id})" if self.job_id else ""
         bad = f"; failed: {self.failed}" if self.failed else ""
         return f"{self.action}: {len(self.done)} accounts{job}{bad}."
 
 
+async def _states(client: InstantlyClient, emails: list[str]) -> str:
+    parts = []
+    for email in emails[:20]:
+        try:
+            a = await client.get_account(email)
+            parts.append(f"{email} ({name_of(ACCOUNT_STATUS, a.status)}, warmup {name_of(WARMUP_STATUS, a.warmup_status)})")
+        except ApiError as exc:
+            parts.append(f"{email} ({exc.api_message})")
+    more = f" and {len(emails) - 20} more" if len(emails) > 20 else ""
+    return ", ".join(parts) + more
+
+
 @TOOLBOX.tool(toolset="accounts", title="Pause/resume account or toggle warmup", read_only=False,
               destructive=False, idempotent=True, open_world=True)
 async def instantly_manage_accounts(call: Call[InstantlyDeps], args: AccountAction) -> AccountActionResult:
-    """Pause or resume sending accounts, or enable/disable their warmup (warmup runs as a background job)."""
+    """Pause/resume sending accounts or turn warmup on/off. Needs confirm=true; otherwise a preview."""
     client = await client_of(call)
+    if not args.confirm:
+        effect = {"pause": "stop sending from", "resume": "send again from", "enable_warmup": "start warmup for",
+                  "disable_warmup": "stop warmup for"}[args.action]
+        return AccountActionResult(executed=False, action=args.action,
+                                   preview=f"Would {effect} {await _states(client, args.emails)}.")
     if args.action in ("enable_warmup", "disable_warmup"):
         job = await client.set_warmup(args.emails, args.action == "enable_warmup")
-        return AccountActionResult(action=args.action, done=list(args.emails), failed={}, job_id=job.id)
+        return AccountActionResult(executed=True, action=args.action, done=list(args.emails), job_id=job.id)
     done: list[str] = []
     failed: dict[str, str] = {}
     for email in args.emails:
@@ -125,4 +145,4 @@ async def instantly_manage_accounts(call: Call[InstantlyDeps], args: AccountActi
             if len(args.emails) == 1:
                 raise
             failed[email] = exc.message
-    return AccountActionResult(action=args.action, done=done, failed=failed)
+    return AccountActionResult(executed=True, action=args.action, done=done, failed=failed)

@@ -143,7 +143,7 @@ class JobId(ToolInput):
 @TOOLBOX.tool(toolset="admin", title="Background job status", read_only=True, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_get_job(call: Call[InstantlyDeps], args: JobId) -> ObjectResult:
-    """Status and progress (0-100) of a background job (lead moves, warmup changes, verification)."""
+    """Status and progress (0-100) of a background job (lead move, warmup change, verification)."""
     job = await (await client_of(call)).get_job(args.job_id)
     return obj(job, f"Job {job.status} {job.progress or 0}%")
 
@@ -161,7 +161,7 @@ class WorkspaceResult(ToolResult):
 @TOOLBOX.tool(toolset="admin", title="Workspace info and connection test", read_only=True, destructive=False,
               idempotent=True, open_world=True)
 async def instantly_workspace(call: Call[InstantlyDeps], args: NoInput) -> WorkspaceResult:
-    """Check the API key and connection; returns the workspace (name, plan) and the round-trip time."""
+    """Check the API key and connection: the workspace (name, plan) and round-trip time."""
     client = await client_of(call)
     started = time.monotonic()
     workspace = await client.current_workspace()

@@ -64,7 +64,7 @@ def period_rates(row: dict[str, Any]) -> dict[str, Any]:
 class Analytics(ToolInput):
     view: Literal["summary", "overview", "daily", "steps"] = Field(
         "summary", description="summary: per campaign; overview: totals incl. meetings/won; daily: per day; "
-                               "steps: per step and A/B variant.")
+                               "steps: per step/variant.")
     campaign_id: str | None = Field(None, description="One campaign (steps needs it); omit for all.")
     start_date: str | None = Field(None, pattern=_DATE, description="From, YYYY-MM-DD.")
     end_date: str | None = Field(None, pattern=_DATE, description="To, YYYY-MM-DD.")

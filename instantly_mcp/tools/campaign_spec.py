@@ -12,6 +12,10 @@ from instantly_mcp.tools.common import text_to_html
 from shared.tooling import ToolInput
 
 Day = Literal["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+# campaign_schedule.schedules[].days keys "0".."6": "0" is Sunday. The OpenAPI document does not say (its
+# example, 0-4 true, is only an example); Instantly's own examples do: instantly-starter-kit
+# js/examples/02-create-campaign-draft.ts sends {"1".."5": true} commented "Mon–Fri", and instantly-skills
+# skills/instantly-gtm/references/assemble-campaign.md gives Mon–Fri as "1".."5" true, "0" and "6" false.
 DAY_KEYS: dict[str, str] = {d: str(i) for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 WEEKDAYS: list[Day] = ["mon", "tue", "wed", "thu", "fri"]
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -19,7 +23,7 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class Variant(ToolInput):
-    subject: str = Field(min_length=1, description="Subject; {{firstName}}-style variables allowed.")
+    subject: str = Field("", description="Subject ({{firstName}} ok); empty in a follow-up = same thread.")
     body: str = Field(min_length=1, description="Body, plain text or HTML.")
 
 
@@ -32,11 +36,15 @@ class Step(ToolInput):
 
     @model_validator(mode="after")
     def _content(self) -> Step:
-        if not self.variants and not (self.subject and self.body):
-            raise ValueError("give subject and body, or variants")
+        if not self.variants and not self.body:
+            raise ValueError("give body (and subject), or variants")
         return self
 
+    def has_subjects(self) -> bool:
+        return all(v.subject.strip() for v in self.variants) if self.variants else bool((self.subject or "").strip())
+
     def to_api(self) -> dict[str, Any]:
+        # An empty subject is sent as "": Instantly sends that follow-up as a reply in the lead's thread.
         variants = self.variants or [Variant(subject=self.subject or "", body=self.body or "")]
         return {
             "type": "email", "delay": self.delay, "delay_unit": self.delay_unit,
@@ -51,7 +59,7 @@ class CampaignFields(ToolInput):
     body: str | None = Field(None, description="First email body (simple one-step sequence).")
     steps: list[Step] | None = Field(None, description="Full sequence; replaces subject/body.")
     timezone: str | None = Field(None, description="Schedule timezone from Instantly's closed list, e.g. "
-                                                    "America/Chicago (America/New_York is not accepted).")
+                                                    "America/Chicago (not America/New_York).")
     days: list[Day] | None = Field(None, description="Sending days (default mon-fri).")
     send_from: str | None = Field(None, description="Daily start, HH:MM (default 09:00).")
     send_to: str | None = Field(None, description="Daily end, HH:MM (default 17:00).")
@@ -84,6 +92,8 @@ class CampaignFields(ToolInput):
             raise ValueError("give either steps or subject+body, not both")
         if bool(self.subject) != bool(self.body):
             raise ValueError("subject and body go together")
+        if self.steps and not self.steps[0].has_subjects():
+            raise ValueError("the first step needs a subject (only follow-ups may leave it empty)")
         return self
 
     def schedule_given(self) -> bool:

@@ -10,7 +10,7 @@ from instantly_mcp.client import Campaign
 from instantly_mcp.client.enums import CAMPAIGN_STATUS, CAMPAIGN_STATUS_CODE, CampaignStatusName, name_of
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.campaign_spec import CampaignFields, create_body, update_body
+from instantly_mcp.tools.campaign_spec import DAY_KEYS, CampaignFields, create_body, update_body
 from instantly_mcp.tools.common import (
     ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result, preview,
 )
@@ -27,8 +27,17 @@ def _brief(c: Campaign) -> dict[str, Any]:
     return out
 
 
+def _sending_days(c: Campaign) -> list[str] | None:
+    """The first schedule's days by name ("0" is Sunday: see campaign_spec.DAY_KEYS), so no one guesses."""
+    schedules = (c.campaign_schedule or {}).get("schedules") or []
+    days = (schedules[0] or {}).get("days") if schedules else None
+    if not isinstance(days, dict):
+        return None
+    return [name for name, key in DAY_KEYS.items() if days.get(key) is True]
+
+
 def _full(c: Campaign) -> ObjectResult:
-    return obj(c, "Campaign", status=name_of(CAMPAIGN_STATUS, c.status))
+    return obj(c, "Campaign", status=name_of(CAMPAIGN_STATUS, c.status), sending_days=_sending_days(c))
 
 
 class ListCampaigns(ListInput):
@@ -68,9 +77,8 @@ class SaveCampaign(CampaignFields):
 @TOOLBOX.tool(toolset="campaigns", title="Create or update campaign", read_only=False, destructive=False,
               idempotent=False, open_world=True)
 async def instantly_save_campaign(call: Call[InstantlyDeps], args: SaveCampaign) -> ObjectResult:
-    """Create a draft campaign (schedule + sequence from subject/body or steps with A/B variants; sends
-    nothing until activated), or update one given campaign_id: only given fields change, steps replace the
-    sequence."""
+    """Create a draft campaign (nothing sent until activated) from subject/body or steps with A/B variants,
+    or update one by campaign_id: only given fields change; steps replace the sequence."""
     client = await client_of(call)
     if args.campaign_id is None:
         if not args.name:
@@ -90,7 +98,7 @@ class DeleteCampaign(ConfirmInput):
 @TOOLBOX.tool(toolset="campaigns", title="Delete campaign", read_only=False, destructive=True, idempotent=True,
               open_world=True)
 async def instantly_delete_campaign(call: Call[InstantlyDeps], args: DeleteCampaign) -> ActionResult:
-    """Delete a campaign for good. Needs confirm=true; otherwise returns a preview."""
+    """Delete a campaign for good. Needs confirm=true; otherwise a preview."""
     client = await client_of(call)
     campaign = await client.get_campaign(args.campaign_id)
     label = f"campaign '{campaign.name}' ({campaign.id}, {name_of(CAMPAIGN_STATUS, campaign.status)})"
@@ -108,7 +116,7 @@ class CampaignState(ConfirmInput):
 @TOOLBOX.tool(toolset="campaigns", title="Activate or pause campaign", read_only=False, destructive=False,
               idempotent=True, open_world=True)
 async def instantly_set_campaign_status(call: Call[InstantlyDeps], args: CampaignState) -> ActionResult:
-    """Activate (start sending) or pause a campaign. Needs confirm=true; otherwise returns a preview."""
+    """Activate (start sending) or pause a campaign. Needs confirm=true; otherwise a preview."""
     client = await client_of(call)
     campaign = await client.get_campaign(args.campaign_id)
     status = name_of(CAMPAIGN_STATUS, campaign.status)

@@ -12,7 +12,7 @@ from instantly_mcp.client.enums import (
     INTEREST_CODE, INTEREST_STATUS, LEAD_FILTER, LEAD_STATUS, VERIFICATION_STATUS, InterestName, LeadFilterName,
     name_of,
 )
-from instantly_mcp.client.models import check_custom_variables
+from instantly_mcp.client.models import check_custom_variables, payload_variables
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import (
@@ -23,11 +23,8 @@ from shared.errors import InputError
 from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
 
-_NATIVE_PAYLOAD = {"firstName", "lastName", "companyName", "jobTitle", "website", "phone", "personalization", "email"}
-
-
 def _variables(lead: Lead) -> dict[str, Any]:
-    return {k: v for k, v in (lead.payload or {}).items() if k not in _NATIVE_PAYLOAD}
+    return payload_variables(lead.payload)  # scalar custom variables only: what PATCH accepts back
 
 
 def _brief(lead: Lead) -> dict[str, Any]:
@@ -59,7 +56,7 @@ class ListLeads(ToolInput):
 @TOOLBOX.tool(toolset="leads", title="List or export leads", read_only=True, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_list_leads(call: Call[InstantlyDeps], args: ListLeads) -> ItemsResult:
-    """List leads with filters, or export them (walks all pages up to limit; has_more says if any remain)."""
+    """List or export leads with filters (walks pages up to limit; has_more says if more remain)."""
     client = await client_of(call)
     filters = {"campaign": args.campaign_id, "list_id": args.list_id, "search": args.search,
                "filter": LEAD_FILTER[args.filter] if args.filter else None, "contacts": args.emails}
@@ -129,7 +126,7 @@ class DeleteLead(ConfirmInput):
 @TOOLBOX.tool(toolset="leads", title="Delete lead", read_only=False, destructive=True, idempotent=True,
               open_world=True)
 async def instantly_delete_lead(call: Call[InstantlyDeps], args: DeleteLead) -> ActionResult:
-    """Delete a lead for good. Needs confirm=true; otherwise returns a preview."""
+    """Delete a lead for good. Needs confirm=true; otherwise a preview."""
     client = await client_of(call)
     lead = await client.get_lead(args.lead_id)
     label = f"lead {lead.email or lead.id} ({lead.id})"
@@ -165,7 +162,7 @@ class MoveLeads(ToolInput):
 @TOOLBOX.tool(toolset="leads", title="Move or copy leads", read_only=False, destructive=False, idempotent=False,
               open_world=True)
 async def instantly_move_leads(call: Call[InstantlyDeps], args: MoveLeads) -> ObjectResult:
-    """Move or copy leads into a campaign or list. Runs as a background job: check it with instantly_get_job."""
+    """Move or copy leads into a campaign or list (a background job: see instantly_get_job)."""
     body: dict[str, Any] = {
         "ids": args.lead_ids, "contacts": args.emails, "campaign": args.from_campaign_id,
         "list_id": args.from_list_id, "to_campaign_id": args.to_campaign_id, "to_list_id": args.to_list_id,
@@ -185,11 +182,13 @@ class SetInterest(ToolInput):
 @TOOLBOX.tool(toolset="leads", title="Set lead interest", read_only=False, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_set_lead_interest(call: Call[InstantlyDeps], args: SetInterest) -> ActionResult:
-    """Set a lead's interest status (interested, meeting_booked, won, not_interested, ...). Applied in the
-    background within seconds."""
+    """Queue a lead's interest status change (interested, won, ...); Instantly applies it within seconds."""
     if problem := email_problem(args.email):
         raise InputError(f"{args.email!r} is {problem}", "email")
+    # 202: Instantly accepted the change and applies it later (updateLeadInterestStatus documents only 202).
     message = await (await client_of(call)).set_interest_status(
         args.email, INTEREST_CODE[args.status], campaign_id=args.campaign_id, list_id=args.list_id)
-    return ActionResult(executed=True, message=f"{args.email}: interest set to {args.status} ({message}).",
-                        object={"email": args.email, "status": args.status, "code": INTEREST_CODE[args.status]})
+    return ActionResult(
+        executed=True,
+        message=f"{args.email}: change to {args.status} queued; Instantly applies it shortly ({message}).",
+        object={"email": args.email, "status": args.status, "code": INTEREST_CODE[args.status], "state": "queued"})

@@ -116,8 +116,8 @@ def _listed(problems: list[Problem]) -> list[dict[str, Any]]:
 @TOOLBOX.tool(toolset="leads", title="Import leads", read_only=False, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_import_leads(call: Call[InstantlyDeps], args: ImportLeads) -> ImportResult:
-    """Add leads of any number to a campaign or list. Invalid emails are reported, not sent; duplicates are
-    folded; an email already in the target is never added twice, so re-running is safe. Reports progress."""
+    """Add any number of leads to a campaign or list, with progress. Invalid emails are reported, not sent;
+    duplicates folded; re-running is safe (an email already in the target is skipped)."""
     cap = call.deps.max_leads_per_import()
     limit = min(cap, args.max_leads or cap)
     if len(args.leads) > limit:

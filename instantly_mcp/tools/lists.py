@@ -59,7 +59,7 @@ class DeleteList(ConfirmInput):
 @TOOLBOX.tool(toolset="lists", title="Delete lead list", read_only=False, destructive=True, idempotent=True,
               open_world=True)
 async def instantly_delete_lead_list(call: Call[InstantlyDeps], args: DeleteList) -> ActionResult:
-    """Delete a lead list. Needs confirm=true; otherwise returns a preview."""
+    """Delete a lead list. Needs confirm=true; otherwise a preview."""
     client = await client_of(call)
     found = await client.get_lead_list(args.list_id)
     label = f"lead list '{found.name}' ({found.id})"

@@ -48,7 +48,7 @@ class WebhooksResult(ToolResult):
 @TOOLBOX.tool(toolset="webhooks", title="List webhooks", read_only=True, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_list_webhooks(call: Call[InstantlyDeps], args: ListWebhooks) -> WebhooksResult:
-    """List webhook subscriptions (header values hidden), optionally with the available event types."""
+    """List webhook subscriptions (header values hidden), optionally with the event types."""
     client = await client_of(call)
     page = await client.list_webhooks(campaign_id=args.campaign_id, max_items=args.limit,
                                       starting_after=args.starting_after)
@@ -67,8 +67,8 @@ class CreateWebhook(ToolInput):
 @TOOLBOX.tool(toolset="webhooks", title="Create webhook", read_only=False, destructive=False, idempotent=False,
               open_world=True)
 async def instantly_create_webhook(call: Call[InstantlyDeps], args: CreateWebhook) -> ObjectResult:
-    """Subscribe a URL to Instantly events. Deliveries carry our secret in the X-Webhook-Secret header
-    (from INSTANTLY_WEBHOOK_SECRET) so the receiver can check them; the secret is never shown."""
+    """Subscribe a URL to Instantly events. Deliveries carry our secret (INSTANTLY_WEBHOOK_SECRET, never
+    shown) in the X-Webhook-Secret header for the receiver to check."""
     secret = call.deps.webhook_secret()
     body: dict[str, Any] = {"target_hook_url": args.url, "event_type": args.event_type,
                             "headers": {SECRET_HEADER: secret}}
@@ -87,7 +87,7 @@ class DeleteWebhook(ConfirmInput):
 @TOOLBOX.tool(toolset="webhooks", title="Delete webhook", read_only=False, destructive=True, idempotent=True,
               open_world=True)
 async def instantly_delete_webhook(call: Call[InstantlyDeps], args: DeleteWebhook) -> ActionResult:
-    """Delete a webhook subscription. Needs confirm=true; otherwise returns a preview."""
+    """Delete a webhook subscription. Needs confirm=true; otherwise a preview."""
     client = await client_of(call)
     hook = await client.get_webhook(args.webhook_id)
     label = f"webhook {hook.name or ''} {hook.id} ({hook.event_type or 'custom'} -> {hook.target_hook_url})"

@@ -140,6 +140,8 @@ async def test_throttles_to_the_documented_limits(
 ) -> None:
     import shared.ratelimit as rl
 
+    # The client's limiter runs on a fake clock here; the sandbox's windows run on real time, so they are off.
+    instantly_sandbox.control("config", {"rate_limits": False})
     fake = _FakeTime()
     monkeypatch.setattr(rl, "time", fake)
     monkeypatch.setattr(rl, "asyncio", type("A", (), {"sleep": staticmethod(fake.sleep), "Lock": asyncio.Lock}))
@@ -153,3 +155,18 @@ async def test_throttles_to_the_documented_limits(
         await api.count_unread()  # other endpoints only pay the workspace limits (100/s burst)
     assert 1.3 <= api.limits.default.waited - before <= 1.6
     assert emails.waited <= 61.0
+
+
+async def test_two_clients_of_one_workspace_get_429s_and_finish(instantly_sandbox: SandboxHandle) -> None:
+    # The sandbox enforces Instantly's 100/s per workspace by default. Two processes (each with its own
+    # limiter) together go over it: the sandbox answers 429, and each client's retries still finish every call.
+    clients = [InstantlyClient(instantly_sandbox.api_key, instantly_sandbox.url) for _ in range(2)]
+    try:
+        counts = await asyncio.gather(*(c.count_unread() for c in clients for _ in range(80)))
+    finally:
+        for c in clients:
+            await c.aclose()
+    assert len(counts) == 160
+    stats = instantly_sandbox.stats()
+    assert stats["responses_by_status"].get("429", 0) >= 1
+    assert stats["responses_by_status"]["200"] == 160

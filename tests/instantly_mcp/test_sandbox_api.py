@@ -158,6 +158,7 @@ def test_leads_add_is_idempotent_and_counts_like_the_spec(instantly_sandbox: San
 
 
 def test_lead_crud_move_and_interest(instantly_sandbox: SandboxHandle) -> None:
+    instantly_sandbox.control("config", {"interest_delay_ms": 0})  # interest changes apply before the 202
     with instantly_sandbox.client() as client:
         cid = create_campaign(client)["id"]
         list_id = client.post("/lead-lists", json={"name": "Nurture"}).json()["id"]
@@ -243,3 +244,21 @@ def test_reset_wipes_everything(instantly_sandbox: SandboxHandle) -> None:
         assert client.get("/campaigns").json() == {"items": []}
         assert len(client.get("/accounts").json()["items"]) == 3
     assert instantly_sandbox.stats()["requests_total"] == 2  # counted since the reset
+
+
+def test_custom_variables_must_be_scalars(instantly_sandbox: SandboxHandle) -> None:
+    # createLead / patchLead: custom_variables values are string, number, boolean or null ("We do NOT allow
+    # objects or arrays as values"), while Lead.payload may carry objects from elsewhere.
+    with instantly_sandbox.client() as client:
+        cid = create_campaign(client)["id"]
+        lead = client.post("/leads", json={"campaign": cid, "email": "obj@example.com"}).json()
+        for value in ({"a": 1}, [1, 2]):
+            assert_error(client.patch(f"/leads/{lead['id']}", json={"custom_variables": {"x": value}}), 400,
+                         "body/custom_variables/x must be string,number,boolean,null")
+            assert_error(client.post("/leads", json={"campaign": cid, "email": "o2@example.com",
+                                                     "custom_variables": {"x": value}}), 400, "custom_variables/x")
+        shown = instantly_sandbox.control("lead-payload", {"lead_id": lead["id"], "payload": {"crm": {"id": 7}}})
+        assert shown["payload"]["crm"] == {"id": 7}
+        assert client.get(f"/leads/{lead['id']}").json()["payload"]["crm"] == {"id": 7}
+        patched = client.patch(f"/leads/{lead['id']}", json={"custom_variables": {"x": "y"}}).json()
+        assert patched["payload"]["x"] == "y" and patched["payload"]["crm"] == {"id": 7}

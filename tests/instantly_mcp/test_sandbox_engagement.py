@@ -256,6 +256,41 @@ def test_interest_api_triggers_lead_webhooks(instantly_sandbox: SandboxHandle,
     assert rec.events()[0]["lead_email"] == "lead0@example.com"
 
 
+def test_interest_change_is_applied_later_and_its_webhook_fires_then(
+        instantly_sandbox: SandboxHandle, receiver: tuple[Receiver, str]) -> None:
+    # updateLeadInterestStatus documents one success: 202 "...background job submitted"; the change comes later.
+    rec, url = receiver
+    instantly_sandbox.control("config", {"interest_delay_ms": 600})
+    with instantly_sandbox.client() as client:
+        launch(client, 1)
+        client.post("/webhooks", json={"target_hook_url": url, "event_type": "lead_interested"})
+        lead = client.post("/leads/list", json={"contacts": ["lead0@example.com"]}).json()["items"][0]
+        response = client.post("/leads/update-interest-status",
+                               json={"lead_email": "lead0@example.com", "interest_value": 1})
+        assert response.status_code == 202
+        assert response.json() == {"message": "Lead interest status update background job submitted"}
+        assert client.get(f"/leads/{lead['id']}").json().get("lt_interest_status") is None  # not yet
+        assert instantly_sandbox.stats()["interest_changes_pending"] == 1
+        time.sleep(0.2)
+        assert rec.events() == []  # nothing fires before the change is applied
+        wait_for(lambda: client.get(f"/leads/{lead['id']}").json().get("lt_interest_status") == 1)
+        assert instantly_sandbox.control("webhooks/drain", {"timeout": 10})["idle"] is True
+    assert [e["event_type"] for e in rec.events()] == ["lead_interested"]
+    assert instantly_sandbox.stats()["interest_changes_pending"] == 0
+
+
+def test_a_queued_interest_change_survives_a_restart(instantly_sandbox: SandboxHandle) -> None:
+    instantly_sandbox.control("config", {"interest_delay_ms": 300})
+    with instantly_sandbox.client() as client:
+        launch(client, 1)
+        assert client.post("/leads/update-interest-status",
+                           json={"lead_email": "lead0@example.com", "interest_value": 4}).status_code == 202
+    instantly_sandbox.restart()
+    with instantly_sandbox.client() as client:
+        lead_of = lambda: client.post("/leads/list", json={"contacts": ["lead0@example.com"]}).json()["items"][0]  # noqa: E731
+        wait_for(lambda: lead_of().get("lt_interest_status") == 4)
+
+
 def test_pending_deliveries_survive_a_restart(instantly_sandbox: SandboxHandle,
                                               receiver: tuple[Receiver, str]) -> None:
     rec, url = receiver

@@ -1,5 +1,5 @@
 """The sandbox's test knobs: latency, each injected fault kind, the fault after commit, random faults from
-the factory, plan gating (402) and the opt-in rate limits."""
+the factory, plan gating (402) and the rate limits (on by default)."""
 
 from __future__ import annotations
 
@@ -125,10 +125,29 @@ def test_plan_gating_402(instantly_sandbox: SandboxHandle) -> None:
         assert client.get("/webhooks").status_code == 200
 
 
-def test_opt_in_rate_limits(instantly_sandbox: SandboxHandle) -> None:
-    instantly_sandbox.control("config", {"rate_limits": True})
+def test_rate_limits_are_on_by_default_without_rate_limit_headers(instantly_sandbox: SandboxHandle) -> None:
+    # Instantly: 20/min on GET /emails, 100/s and 6,000/min per workspace; a 429 carries the standard body and
+    # no X-RateLimit-* / Retry-After headers (none are documented).
+    assert instantly_sandbox.control("config")["rate_limits"] is True
     with instantly_sandbox.client() as client:
-        codes = [client.get("/emails").status_code for _ in range(21)]
-        assert codes[:20] == [200] * 20
-        assert_error(client.get("/emails"), 429, "Rate limit exceeded")
+        codes = [client.get("/emails").status_code for _ in range(20)]
+        assert codes == [200] * 20
+        limited = client.get("/emails")
+        assert_error(limited, 429, "Rate limit exceeded")
+        assert limited.json()["error"] == "Too Many Requests"
+        assert not [h for h in limited.headers if h.startswith(("x-ratelimit", "ratelimit", "retry-after"))]
         assert client.get("/campaigns").status_code == 200
+        started = time.monotonic()
+        burst = [client.get("/campaigns").status_code for _ in range(150)]
+    if time.monotonic() - started < 1.0:  # only meaningful when the burst fit in one second
+        assert burst.count(429) >= 50  # at most 100 requests pass in any one second
+    instantly_sandbox.control("config", {"rate_limits": False})
+    with instantly_sandbox.client() as client:
+        assert client.get("/emails").status_code == 200
+
+
+def test_rate_limits_off_through_create_app(tmp_path: Path) -> None:
+    with BackgroundServer(create_app(tmp_path / "s.sqlite", rate_limits=False)) as server:
+        assert httpx.get(f"{server.url}/_sandbox/config").json()["rate_limits"] is False
+        with httpx.Client(base_url=f"{server.url}/api/v2", headers={"Authorization": "Bearer sandbox-instantly-key"}) as c:
+            assert {c.get("/emails").status_code for _ in range(25)} == {200}

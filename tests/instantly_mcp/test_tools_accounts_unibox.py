@@ -5,7 +5,9 @@ from __future__ import annotations
 from mcp import Client
 
 from tests.instantly_mcp.conftest import SandboxHandle
-from tests.instantly_mcp.fixtures_tools import SENDER, fails, lead_rows, new_campaign, ok, sandbox_env, server
+from tests.instantly_mcp.fixtures_tools import (
+    SENDER, fails, lead_rows, new_campaign, ok, sandbox_env, server, writes,
+)
 
 __all__ = ["sandbox_env"]
 
@@ -25,22 +27,41 @@ async def test_accounts_list_get_warmup_and_state(sandbox_env: SandboxHandle) ->
         assert set(warm["accounts"]) == {SENDER, "sam.patel@sandbox-mail.io"}
         assert warm["accounts"]["sam.patel@sandbox-mail.io"]["warmup_status"] == "paused"
 
-        paused = await ok(client, "instantly_manage_accounts", {"emails": [SENDER], "action": "pause"})
+        paused = await ok(client, "instantly_manage_accounts", {"emails": [SENDER], "action": "pause",
+                                                                "confirm": True})
         assert paused["done"] == [SENDER]
         only_paused = await ok(client, "instantly_list_accounts", {"status": "paused"})
         assert [a["email"] for a in only_paused["items"]] == [SENDER]
-        await ok(client, "instantly_manage_accounts", {"emails": [SENDER], "action": "resume"})
+        await ok(client, "instantly_manage_accounts", {"emails": [SENDER], "action": "resume", "confirm": True})
         assert (await ok(client, "instantly_get_account", {"email": SENDER}))["object"]["status"] == "active"
         mixed = await ok(client, "instantly_manage_accounts", {"emails": [SENDER, "ghost@nowhere.example"],
-                                                               "action": "pause"})
+                                                               "action": "pause", "confirm": True})
         assert mixed["done"] == [SENDER] and "ghost@nowhere.example" in mixed["failed"]
 
         job = await ok(client, "instantly_manage_accounts", {"emails": ["sam.patel@sandbox-mail.io"],
-                                                             "action": "enable_warmup"})
+                                                             "action": "enable_warmup", "confirm": True})
         assert job["job_id"]
         status = (await ok(client, "instantly_get_job", {"job_id": job["job_id"]}))["object"]
         assert status["type"] == "update-warmup-accounts"
         assert "404" in await fails(client, "instantly_get_job", {"job_id": "no-such-job"})
+
+
+async def test_account_state_changes_ask_first(sandbox_env: SandboxHandle) -> None:
+    async with Client(server()) as client:
+        before = writes(sandbox_env)
+        for action in ("pause", "resume", "enable_warmup", "disable_warmup"):
+            result = await client.call_tool("instantly_manage_accounts", {"emails": [SENDER, "ghost@nowhere.example"],
+                                                                         "action": action})
+            assert not result.is_error
+            data = result.structured_content
+            assert data["executed"] is False and data["done"] == []
+            assert f"{SENDER} (active, warmup active)" in data["preview"] and "ghost@nowhere.example" in data["preview"]
+            assert "PREVIEW" in result.content[0].text and "confirm=true" in result.content[0].text
+        assert writes(sandbox_env) == before  # no write of any kind
+        assert (await ok(client, "instantly_get_account", {"email": SENDER}))["object"]["status"] == "active"
+        done = await ok(client, "instantly_manage_accounts", {"emails": [SENDER], "action": "pause", "confirm": True})
+        assert done["executed"] is True and done["done"] == [SENDER]
+        assert (await ok(client, "instantly_get_account", {"email": SENDER}))["object"]["status"] == "paused"
 
 
 async def test_unibox_list_read_count_and_gated_reply(sandbox_env: SandboxHandle) -> None:

@@ -27,6 +27,7 @@ async def test_create_simple_campaign_and_get_it(sandbox_env: SandboxHandle) -> 
     assert schedule["timezone"] == "America/Chicago"
     assert schedule["timing"] == {"from": "09:00", "to": "17:00"}
     assert [k for k, on in sorted(schedule["days"].items()) if on] == ["1", "2", "3", "4", "5"]
+    assert got["sending_days"] == ["mon", "tue", "wed", "thu", "fri"]  # "0" is Sunday, named for the model
     step = got["sequences"][0]["steps"][0]
     assert step["variants"] == [{"subject": "Hi {{firstName}}", "body": "Hello<br/>there"}]
     assert got["email_list"] == ["alex.rivera@sandbox-outreach.com"]
@@ -49,6 +50,7 @@ async def test_create_with_steps_variants_and_schedule_then_update(sandbox_env: 
         assert sched["start_date"] == "2030-01-06"
         assert sched["schedules"][0]["days"] == {"0": False, "1": True, "2": False, "3": True, "4": False,
                                                  "5": False, "6": False}
+        assert camp["sending_days"] == ["mon", "wed"]
         assert camp["daily_limit"] == 40 and camp["text_only"] is True
 
         # update: only the timezone of the schedule changes; steps are replaced by a single one
@@ -135,3 +137,26 @@ async def test_activate_and_pause_need_confirm(sandbox_env: SandboxHandle) -> No
                                                                  "confirm": True})
         assert off["object"]["status"] == "paused"
     assert writes(sandbox_env) == before + 2
+
+
+async def test_follow_ups_with_an_empty_subject_reply_in_the_same_thread(sandbox_env: SandboxHandle) -> None:
+    steps = [{"subject": "Hi {{firstName}}", "body": "First", "delay": 1},
+             {"body": "Bumping this up", "delay": 1},
+             {"variants": [{"body": "Last try A"}, {"subject": "", "body": "Last try B"}]}]
+    async with Client(server()) as client:
+        camp = await new_campaign(client, "Threaded", steps=steps)
+        got = (await ok(client, "instantly_get_campaign", {"campaign_id": camp["id"]}))["object"]
+        subjects = [[v["subject"] for v in s["variants"]] for s in got["sequences"][0]["steps"]]
+        assert subjects == [["Hi {{firstName}}"], [""], ["", ""]]
+        await ok(client, "instantly_import_leads", {"campaign_id": camp["id"],
+                                                    "leads": [{"email": "ann@example.com", "first_name": "Ann"}]})
+        await ok(client, "instantly_set_campaign_status", {"campaign_id": camp["id"], "action": "activate",
+                                                           "confirm": True})
+        text = await fails(client, "instantly_save_campaign", {"name": "No subject", "steps": steps[1:]})
+        assert "first step needs a subject" in text
+    assert sandbox_env.control("tick", {"rounds": 3})["sent"] == 3
+    with sandbox_env.client() as http:
+        sent = http.get("/emails", params={"campaign_id": camp["id"], "limit": 10}).json()["items"]
+    sent.sort(key=lambda e: e["step"])
+    assert [e["subject"] for e in sent] == ["Hi Ann", "Re: Hi Ann", "Re: Hi Ann"]
+    assert len({e["thread_id"] for e in sent}) == 1

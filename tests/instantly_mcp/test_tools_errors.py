@@ -46,7 +46,7 @@ async def test_bad_arguments_are_rejected_with_the_field(sandbox_env: SandboxHan
         text = await fails(client, "instantly_get_campaign", {"campaign_id": "not-a-uuid"})
         assert "400" in text and 'must match format "uuid"' in text and "rejected the input" in text
         text = await fails(client, "instantly_save_campaign", {"name": "X", "steps": [{"delay": 1}]})
-        assert "subject and body, or variants" in text
+        assert "give body (and subject), or variants" in text
 
 
 async def test_rate_limited_calls_are_retried(sandbox_env: SandboxHandle) -> None:

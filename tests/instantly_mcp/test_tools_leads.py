@@ -3,6 +3,8 @@ pagination, get, update, delete behind confirm, move/copy, interest status."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from mcp import Client
 
@@ -168,6 +170,8 @@ async def test_move_copy_and_interest(sandbox_env: SandboxHandle) -> None:
         text = await fails(client, "instantly_move_leads", {"lead_ids": ["x"], "to_list_id": target["id"]})
         assert "from_campaign_id or from_list_id" in text
 
+        # Instantly applies interest changes later (202); here the sandbox applies them at once.
+        sandbox_env.control("config", {"interest_delay_ms": 0})
         result = await ok(client, "instantly_set_lead_interest", {"email": "person2@example.com",
                                                                   "status": "meeting_booked", "campaign_id": camp})
         assert result["object"]["code"] == 2
@@ -179,3 +183,44 @@ async def test_move_copy_and_interest(sandbox_env: SandboxHandle) -> None:
         lead = (await ok(client, "instantly_get_lead", {"email": "person2@example.com"}))["object"]
         assert lead.get("lt_interest_status") in (None, 0)
         assert "email" in await fails(client, "instantly_set_lead_interest", {"email": "nope", "status": "won"})
+
+
+async def test_interest_change_is_reported_as_queued_not_set(sandbox_env: SandboxHandle) -> None:
+    sandbox_env.control("config", {"interest_delay_ms": 800})
+    async with Client(server()) as client:
+        camp = await _campaign_with_leads(client, 1)
+        result = await client.call_tool("instantly_set_lead_interest", {"email": "person0@example.com",
+                                                                        "status": "won", "campaign_id": camp})
+        assert not result.is_error
+        text = result.content[0].text
+        assert "queued" in text and "set to" not in text
+        assert result.structured_content["object"]["state"] == "queued"
+        lead = (await ok(client, "instantly_get_lead", {"email": "person0@example.com"}))["object"]
+        assert lead.get("lt_interest_status") != "won"  # Instantly has not applied it yet
+        deadline = asyncio.get_running_loop().time() + 10
+        while lead.get("lt_interest_status") != "won":
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.1)
+            lead = (await ok(client, "instantly_get_lead", {"email": "person0@example.com"}))["object"]
+
+
+ENRICHMENT = {"enrichment": {"linkedin": {"title": "CTO"}, "sources": ["web"]}, "tags": ["a", "b"]}
+
+
+async def test_merging_variables_never_writes_objects_back(sandbox_env: SandboxHandle) -> None:
+    # Lead.payload may hold objects (the OpenAPI document allows them); PATCH's custom_variables may not.
+    async with Client(server()) as client:
+        await _campaign_with_leads(client, 2)
+        for email in ("person0@example.com", "person1@example.com"):
+            sandbox_env.control("lead-payload", {"email": email, "payload": ENRICHMENT})
+        merged = (await ok(client, "instantly_update_lead", {
+            "email": "person0@example.com", "custom_variables": {"tier": "gold"}}))["object"]
+        assert merged["payload"]["tier"] == "gold" and merged["payload"]["seats"] == 0  # merged
+        assert merged["payload"]["enrichment"] == ENRICHMENT["enrichment"]  # untouched, never sent back
+        camp = merged["campaign"]
+        upd = await ok(client, "instantly_import_leads", {
+            "campaign_id": camp, "update_existing": True,
+            "leads": [{"email": "person1@example.com", "custom_variables": {"tier": "silver"}}]})
+        assert (upd["updated"], upd["failed"]) == (1, 0), upd
+        lead = (await ok(client, "instantly_get_lead", {"email": "person1@example.com"}))["object"]
+        assert lead["payload"]["tier"] == "silver" and lead["payload"]["seats"] == 1

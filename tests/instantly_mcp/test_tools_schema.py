@@ -49,7 +49,8 @@ async def test_every_tool_is_described_titled_and_fully_annotated() -> None:
                 assert prop.get("description"), f"{tool.name} nested {name} has no description"
         if ann.read_only_hint:
             assert not ann.destructive_hint, tool.name
-        if ann.destructive_hint or tool.name in ("instantly_reply_email", "instantly_set_campaign_status"):
+        if ann.destructive_hint or tool.name in ("instantly_reply_email", "instantly_set_campaign_status",
+                                                 "instantly_manage_accounts"):
             assert "confirm" in tool.input_schema["properties"], f"{tool.name} must be gated by confirm"
 
 
