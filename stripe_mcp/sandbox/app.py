@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from .faults import Faults
 from .forms import canonical, parse_body, parse_pairs
 from .params import Params
 from .routing import check_known_params, match
-from .runtime import API_VERSION, Ctx, Sandbox
+from .runtime import API_VERSION, Ctx, Sandbox, only_version
 from .store import Store
 
 JSON = [(b"content-type", b"application/json")]
@@ -54,9 +55,9 @@ class Core:
     """Everything one running sandbox holds; shared by the API and the controls."""
 
     def __init__(self, db_path: str | Path, *, latency_ms: float, fault_rate: float, fault_kinds: Sequence[str],
-                 seed: int | None) -> None:
+                 seed: int | None, search_lag_seconds: float = 1.0) -> None:
         self.store = Store(db_path)
-        self.sb = Sandbox(self.store, seed)
+        self.sb = Sandbox(self.store, seed, search_lag_seconds)
         self.fault_defaults = (latency_ms, fault_rate, tuple(fault_kinds), seed)
         self.faults = Faults.create(latency_ms, fault_rate, fault_kinds, seed)
         self.worker = WebhookWorker(self.sb)
@@ -132,6 +133,7 @@ class ApiApp:
             raise invalid(f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we "
                           "can help at https://support.stripe.com/.", status=404)
         core.stats.by_route[f"{method} {route.path}"] += 1
+        only_version(version)  # a request pinned to another API version gets a 400, not the wrong shapes
         check_permission(key, core.permissions(), route.resource, route.write)
         if core.faults.over_rate_limit():
             core.stats.faults["rate_limit"] += 1
@@ -199,9 +201,17 @@ class _Dropped(Exception):
 
 
 def create_app(db_path: str | Path, *, latency_ms: float = 0.0, fault_rate: float = 0.0,
-               fault_kinds: Sequence[str] = ("429", "500", "reset"), seed: int | None = None) -> Starlette:
-    """The sandbox as an ASGI app; state lives in the SQLite file `db_path` and survives restarts."""
-    core = Core(db_path, latency_ms=latency_ms, fault_rate=fault_rate, fault_kinds=fault_kinds, seed=seed)
+               fault_kinds: Sequence[str] = ("429", "500", "reset"), seed: int | None = None,
+               search_lag_seconds: float | None = None) -> Starlette:
+    """The sandbox as an ASGI app; state lives in the SQLite file `db_path` and survives restarts.
+
+    search_lag_seconds: how long a new object stays invisible to search (default: env STRIPE_SANDBOX_SEARCH_LAG,
+    else 1 s); POST /_sandbox/config {"search_lag_seconds": 0} changes it at run time.
+    """
+    if search_lag_seconds is None:
+        search_lag_seconds = float(os.environ.get("STRIPE_SANDBOX_SEARCH_LAG") or 1.0)
+    core = Core(db_path, latency_ms=latency_ms, fault_rate=fault_rate, fault_kinds=fault_kinds, seed=seed,
+                search_lag_seconds=search_lag_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -40,7 +40,7 @@ def next_period_end(sub: dict[str, Any], start: int) -> int:
 
 
 def set_period(sub: dict[str, Any], start: int, end: int) -> None:
-    sub["current_period_start"], sub["current_period_end"] = start, end
+    sub["_current_period_start"], sub["_current_period_end"] = start, end
     for item in sub["items"]["data"]:
         item["current_period_start"], item["current_period_end"] = start, end
 
@@ -82,16 +82,24 @@ def set_status(ctx: Ctx, sub: dict[str, Any], status: str) -> None:
     ctx.emit("customer.subscription.updated", sub, changed(before, sub))
 
 
-def after_invoice_paid(ctx: Ctx, inv: dict[str, Any]) -> None:
-    sub = ctx.find("subscription", inv.get("subscription"))
-    if sub is not None and sub["status"] in ("incomplete", "past_due", "unpaid"):
+def after_invoice_paid(ctx: Ctx, inv: dict[str, Any], pi: dict[str, Any] | None = None) -> None:
+    sub = ctx.find("subscription", inv.get("_subscription"))
+    if sub is None:
+        return
+    save_pm = (sub.get("payment_settings") or {}).get("save_default_payment_method") == "on_subscription"
+    if save_pm and pi is not None and pi.get("payment_method") and not sub.get("default_payment_method"):
+        before = public(sub)
+        sub["default_payment_method"] = pi["payment_method"]
+        ctx.save(sub)
+        ctx.emit("customer.subscription.updated", sub, changed(before, sub))
+    if sub["status"] in ("incomplete", "past_due", "unpaid"):
         set_status(ctx, sub, "active")
 
 
 def first_invoice(ctx: Ctx, sub: dict[str, Any], *, pm: str | None, payment_behavior: str) -> StripeError | None:
     """The subscription_create invoice; moves the subscription from incomplete to active when it is paid."""
     trial = sub["status"] == "trialing"
-    inv = invoice_period(ctx, sub, (sub["current_period_start"], sub["current_period_end"]),
+    inv = invoice_period(ctx, sub, (sub["_current_period_start"], sub["_current_period_end"]),
                          "subscription_create", trial=trial)
     ctx.save(sub)
     if trial:
@@ -99,13 +107,9 @@ def first_invoice(ctx: Ctx, sub: dict[str, Any], *, pm: str | None, payment_beha
     if sub["collection_method"] == "send_invoice" or inv["status"] == "paid":
         set_status(ctx, sub, "active")
         return None
-    if payment_behavior == "default_incomplete":  # the client confirms the invoice's payment intent itself
-        from .objects.payments import new_intent
-
-        pi = new_intent(ctx, amount=inv["amount_remaining"], currency=inv["currency"], customer=inv["customer"],
-                        description="Subscription creation", invoice=inv["id"])
-        inv["payment_intent"] = pi["id"]
-        ctx.save(inv)
+    if payment_behavior == "default_incomplete":
+        # The subscription stays incomplete; the buyer confirms the invoice's default payment intent, whose
+        # client secret is `latest_invoice.confirmation_secret` (expand it).
         return None
     return collect(ctx, sub, inv, pm=pm, automatic=False)
 
@@ -121,7 +125,7 @@ def cancel_subscription(ctx: Ctx, sub: dict[str, Any], *, reason: str = "cancell
 
 
 def renew(ctx: Ctx, sub: dict[str, Any]) -> None:
-    end = sub["current_period_end"]
+    end = sub["_current_period_end"]
     if sub.get("cancel_at_period_end") or (sub.get("cancel_at") and sub["cancel_at"] <= end):
         cancel_subscription(ctx, sub, at=end)
         return
@@ -130,7 +134,7 @@ def renew(ctx: Ctx, sub: dict[str, Any]) -> None:
     set_period(sub, end, next_period_end(sub, end))
     if was_trialing:
         sub["status"] = "active"
-    inv = invoice_period(ctx, sub, (sub["current_period_start"], sub["current_period_end"]), "subscription_cycle")
+    inv = invoice_period(ctx, sub, (sub["_current_period_start"], sub["_current_period_end"]), "subscription_cycle")
     ctx.save(sub)
     ctx.emit("customer.subscription.updated", sub, changed(before, sub))
     err = collect(ctx, sub, inv, force_decline=invoicing.decline_for_renewal(ctx, sub))
@@ -139,7 +143,7 @@ def renew(ctx: Ctx, sub: dict[str, Any]) -> None:
 
 
 def retry(ctx: Ctx, inv: dict[str, Any]) -> None:
-    sub = ctx.find("subscription", inv.get("subscription"))
+    sub = ctx.find("subscription", inv.get("_subscription"))
     if sub is None or sub["status"] == "canceled":
         inv["next_payment_attempt"] = None
         ctx.save(inv)
@@ -159,13 +163,13 @@ def due_actions(sb: Sandbox) -> list[tuple[int, int, str, dict[str, Any]]]:
         if status == "trialing" and not sub.get("_trial_will_end_sent") and sub.get("trial_end"):
             out.append((max(sub["trial_end"] - TRIAL_NOTICE, sub.get("trial_start") or 0), 0, "trial_will_end", sub))
         if status in LIVE:
-            if sub.get("cancel_at") and sub["cancel_at"] < sub["current_period_end"]:
+            if sub.get("cancel_at") and sub["cancel_at"] < sub["_current_period_end"]:
                 out.append((sub["cancel_at"], 1, "cancel", sub))
-            out.append((sub["current_period_end"], 2, "renew", sub))
+            out.append((sub["_current_period_end"], 2, "renew", sub))
         if status == "incomplete":
             out.append((sub["created"] + INCOMPLETE_EXPIRY, 3, "expire", sub))
     for _, inv in sb.store.all("invoice"):
-        if inv["status"] == "open" and inv.get("next_payment_attempt") and inv.get("subscription"):
+        if inv["status"] == "open" and inv.get("next_payment_attempt") and inv.get("_subscription"):
             out.append((inv["next_payment_attempt"], 4, "retry", inv))
     return out
 
@@ -182,10 +186,7 @@ def run_action(ctx: Ctx, kind: str, obj: dict[str, Any]) -> None:
     elif kind == "expire":
         inv = ctx.find("invoice", obj.get("latest_invoice"))
         if inv is not None and inv["status"] == "open":
-            inv["status"] = "void"
-            inv["status_transitions"]["voided_at"] = ctx.now()
-            ctx.save(inv)
-            ctx.emit("invoice.voided", inv)
+            invoicing.void(ctx, inv)
         set_status(ctx, obj, "incomplete_expired")
     elif kind == "retry":
         retry(ctx, obj)

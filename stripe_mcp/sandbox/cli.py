@@ -20,6 +20,8 @@ def _add_actions(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     serve.add_argument("--latency-ms", type=float, default=0.0, help="added latency per API request")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="share of API requests that fail (0..1)")
     serve.add_argument("--seed", type=int, default=None, help="seed for ids and faults (reproducible runs)")
+    serve.add_argument("--search-lag", type=float, default=None,
+                       help="seconds before a new object is found by search (default 1; env STRIPE_SANDBOX_SEARCH_LAG)")
     serve.set_defaults(func=run_serve)
     reset = sub.add_parser("reset", help="delete everything in a sandbox database")
     reset.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
@@ -40,6 +42,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     app = create_app(Path(args.db), latency_ms=args.latency_ms, fault_rate=getattr(args, "fault_rate", 0.0),
+                     search_lag_seconds=args.search_lag,
                      seed=getattr(args, "seed", None))
     print(f"Stripe sandbox on http://{args.host}:{args.port} (db {args.db}); API key {SANDBOX_API_KEY}; "
           f"controls under /_sandbox/", file=sys.stderr)

@@ -23,6 +23,8 @@ POST /_sandbox/webhooks/config                -> {"max_attempts", "backoff_secon
                                                  "timeout_seconds"}
 GET  /_sandbox/webhooks/deliveries            -> ?event=&endpoint=&status=pending|delivered|failed|canceled
 POST /_sandbox/webhooks/drain                 -> {"timeout"?: 10}: wait until no delivery is due now
+GET|POST /_sandbox/config                     -> {"search_lag_seconds": 1.0}: how long a new object stays out of
+                                                 search results (0 in tests that search right after creating)
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ def control_routes(core: Core) -> list[Route]:
             else:
                 sub = find("subscription", str(body.get("subscription") or ""))
                 if to == "renewal":
-                    target = sub["current_period_end"]
+                    target = sub["_current_period_end"]
                 elif to == "trial_end":
                     if not sub.get("trial_end") or sub["status"] != "trialing":
                         raise invalid(f"Subscription {sub['id']} is not trialing.", "subscription")
@@ -232,7 +234,19 @@ def control_routes(core: Core) -> list[Route]:
         drained = await core.worker.drain(float(body.get("timeout", 10)))
         return {"drained": drained, "counts": core.store.delivery_counts()}
 
+    def config(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        if "search_lag_seconds" in body:
+            lag = float(body["search_lag_seconds"])
+            if lag < 0:
+                raise invalid("search_lag_seconds must be >= 0", "search_lag_seconds")
+            core.sb.search_lag_seconds = lag
+        unknown = set(body) - {"search_lag_seconds"}
+        if unknown:
+            raise invalid(f"Unknown setting(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
+        return {"search_lag_seconds": core.sb.search_lag_seconds}
+
     table: list[tuple[str, Callable[..., Any], list[str]]] = [
+        ("/_sandbox/config", config, ["GET", "POST"]),
         ("/_sandbox/health", health, ["GET"]),
         ("/_sandbox/stats", stats, ["GET"]),
         ("/_sandbox/reset", reset, ["POST"]),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .listing import paginate, retrieve
 from .params import Params
 from .routing import route
-from .runtime import public
+from .runtime import API_VERSION, public
 
 if TYPE_CHECKING:
     from .runtime import Ctx
@@ -35,7 +35,7 @@ def emit_event(ctx: Ctx, event_type: str, obj: dict[str, Any],
     event = {
         "id": ctx.id("evt_"),
         "object": "event",
-        "api_version": ctx.api_version,
+        "api_version": API_VERSION,  # every payload is rendered at this version (see runtime.only_version)
         "created": ctx.now(),
         "data": data,
         "livemode": ctx.livemode,

@@ -18,7 +18,7 @@ PREFIX_TYPES = {
     "cus_": "customer", "prod_": "product", "price_": "price", "plink_": "payment_link", "cs_": "checkout.session",
     "pi_": "payment_intent", "ch_": "charge", "py_": "charge", "sub_": "subscription", "in_": "invoice",
     "ii_": "invoiceitem", "re_": "refund", "evt_": "event", "we_": "webhook_endpoint", "dp_": "dispute",
-    "du_": "dispute", "pm_": "payment_method",
+    "du_": "dispute", "pm_": "payment_method", "inpay_": "invoice_payment",
 }
 # Fields that are not ids but can be expanded: (object type, field) -> builder
 SPECIAL_EXPANSIONS: dict[tuple[str, str], Callable[[Ctx, dict[str, Any]], Any]] = {}
@@ -44,7 +44,7 @@ def range_filter(p: Params, key: str, field: str | None = None) -> Predicate | N
             raise invalid(f"Received unknown parameter: {p.name(key)}[{op}]", f"{p.name(key)}[{op}]")
 
     def check(o: dict[str, Any]) -> bool:
-        v = o.get(field)
+        v = o.get(field, o.get("_" + field))  # e.g. `created` of objects that do not render it
         if not isinstance(v, int):
             return False
         return ((bounds["gt"] is None or v > bounds["gt"]) and (bounds["gte"] is None or v >= bounds["gte"])

@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import no_such
+from .errors import invalid, no_such
 from .store import Store
 
-API_VERSION = "2026-10-28.endive"  # what the installed SDK pins; echoed unless the client sends its own
+API_VERSION = "2026-10-28.endive"  # what the installed SDK pins (stripe.api_version); the only version spoken
 ACCOUNT_ID = "acct_sandbox00000000"
 ALPHABET = string.ascii_letters + string.digits
 
@@ -20,6 +20,16 @@ LABELS = {
     "payment_method": "PaymentMethod", "checkout.session": "checkout session", "webhook_endpoint": "webhook endpoint",
     "payment_link": "payment link", "invoiceitem": "invoiceitem",
 }
+
+
+def only_version(version: str | None, param: str | None = None) -> str | None:
+    """The sandbox renders every object and event at API_VERSION (the SDK's pinned version) and at no other: a
+    request or webhook endpoint asking for another version gets a 400 instead of payloads in the wrong shapes.
+    None means "the account default", which is API_VERSION."""
+    if version is None or version == API_VERSION:
+        return version
+    raise invalid(f"The Stripe sandbox speaks API version {API_VERSION} only (the version the installed stripe SDK "
+                  f"pins); it cannot render objects or events at {version}.", param, "api_version_unsupported")
 
 
 def public(value: Any) -> Any:
@@ -34,9 +44,10 @@ def public(value: Any) -> Any:
 class Sandbox:
     """Shared state of one running sandbox; `now()` is the simulated clock (real time plus an offset)."""
 
-    def __init__(self, store: Store, seed: int | None = None) -> None:
+    def __init__(self, store: Store, seed: int | None = None, search_lag_seconds: float = 1.0) -> None:
         self.store = store
         self.seed = seed
+        self.default_search_lag = self.search_lag_seconds = float(search_lag_seconds)  # see search.py
         self.clock_offset = float(store.state("clock_offset", 0.0))
         top = store.db.execute("SELECT coalesce(max(seq), 0) FROM objects").fetchone()[0]
         self.rng: random.Random = random.Random(f"{seed}:{top}") if seed is not None else random.SystemRandom()
@@ -55,6 +66,7 @@ class Sandbox:
     def reset(self) -> None:
         self.store.reset()
         self.clock_offset = 0.0
+        self.search_lag_seconds = self.default_search_lag
 
 
 @dataclass
@@ -95,6 +107,7 @@ class Ctx:
         return obj
 
     def insert(self, obj: dict[str, Any]) -> dict[str, Any]:
+        obj.setdefault("_indexed_at", time.time())  # when it was created: search finds it search_lag_seconds later
         self.store.insert(obj["object"], obj)
         return obj
 

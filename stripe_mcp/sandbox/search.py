@@ -2,13 +2,21 @@
 
 Supported: `field:'value'` (exact, case-insensitive), `field~'value'` (substring, 3+ characters),
 `field>N` / `>=` / `<` / `<=` for numbers, `-field:'x'` (negation), `metadata['key']:'value'`,
-`field:null`, and clauses joined by `AND` or by `OR` (not both, as in Stripe).
+`field:null`, and up to 10 clauses joined by a space (AND), by `AND` or by `OR` (keywords case-insensitive;
+AND and OR not both). Stripe: "You can combine multiple query clauses in a search by either separating them with
+a space, or using the AND or OR keywords (case insensitive). By default, the API combines clauses with AND logic.
+AND and OR operators are mutually exclusive." (https://docs.stripe.com/search#search-query-language)
+
+Freshness: Stripe says "Under normal operating conditions, data is searchable in under 1 minute" (same page), so a
+new object is found only `search_lag_seconds` after it was created (sandbox setting, 1 s by default; tests that
+search right after creating set it to 0 through POST /_sandbox/config).
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +29,8 @@ if TYPE_CHECKING:
     from .runtime import Ctx
 
 Clause = Callable[[dict[str, Any]], bool]
+MAX_CLAUSES = 10
+_JOIN = re.compile(r"(AND|OR)\s+", re.IGNORECASE)
 
 _CLAUSE = re.compile(
     r"""\s*(?P<neg>-)?(?P<field>metadata\[(?P<q>['"])(?P<mkey>.+?)(?P=q)\]|[a-z_][a-z0-9_.]*)\s*"""
@@ -41,8 +51,11 @@ def _field_value(obj: dict[str, Any], field: str, mkey: str | None) -> Any:
     if mkey is not None:
         return (obj.get("metadata") or {}).get(mkey)
     node: Any = obj
-    for part in field.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
+    for i, part in enumerate(field.split(".")):
+        if not isinstance(node, dict):
+            return None
+        # a search field the pinned version no longer renders (invoice `subscription`) is kept as `_subscription`
+        node = node.get(part) if part in node or i else node.get("_" + part)
     return node
 
 
@@ -58,11 +71,16 @@ def parse_query(query: str, fields: set[str]) -> Clause:
         pos = m.end()
         if pos >= len(query):
             break
-        j = re.compile(r"(AND|OR)\s+").match(query, pos)
-        if not j:
+        j = _JOIN.match(query, pos)
+        if j:
+            joins.append(j.group(1).upper())
+            pos = j.end()
+        elif query[pos - 1].isspace():
+            joins.append("AND")  # clauses separated by a space are ANDed
+        else:
             raise invalid(f"We were unable to parse your search query (near position {pos}).", "query")
-        joins.append(j.group(1))
-        pos = j.end()
+        if len(clauses) >= MAX_CLAUSES:
+            raise invalid(f"Search queries can have at most {MAX_CLAUSES} clauses.", "query")
     if len(set(joins)) > 1:
         raise invalid("Search queries cannot mix AND and OR.", "query")
     if joins and joins[0] == "OR":
@@ -116,7 +134,9 @@ def search(ctx: Ctx, type_: str, p: Params, url: str, fields: set[str]) -> dict[
         except ValueError:
             raise invalid(f"Invalid page: {page}", "page") from None
     clause = parse_query(query, fields)
-    matching = [o for _, o in ctx.store.all(type_, ctx.livemode) if clause(o)]
+    indexed_before = time.time() - ctx.sb.search_lag_seconds
+    matching = [o for _, o in ctx.store.all(type_, ctx.livemode)
+                if o.get("_indexed_at", 0) <= indexed_before and clause(o)]
     chunk = matching[offset: offset + limit]
     has_more = offset + limit < len(matching)
     next_page = base64.urlsafe_b64encode(f"offset:{offset + limit}".encode()).decode() if has_more else None

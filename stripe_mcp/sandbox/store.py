@@ -91,7 +91,7 @@ class Store:
         self.db.execute("DELETE FROM objects WHERE type = ? AND id = ?", (DELETED + type_, obj["id"]))
         self.db.execute(
             "INSERT INTO objects (type, id, livemode, data) VALUES (?, ?, ?, ?)",
-            (type_, obj["id"], int(bool(obj.get("livemode"))), json.dumps(obj)),
+            (type_, obj["id"], int(bool(obj.get("livemode", obj.get("_livemode")))), json.dumps(obj)),
         )
 
     def save(self, type_: str, obj: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from .errors import invalid
 from .listing import paginate, respond
 from .params import Params
 from .routing import route
+from .runtime import API_VERSION, only_version
 
 if TYPE_CHECKING:
     from .runtime import Ctx
@@ -24,7 +25,7 @@ customer.subscription.paused customer.subscription.pending_update_applied custom
 customer.subscription.resumed customer.subscription.trial_will_end customer.subscription.updated invoice.created
 invoice.deleted invoice.finalization_failed invoice.finalized invoice.marked_uncollectible invoice.overdue
 invoice.paid invoice.payment_action_required invoice.payment_failed invoice.payment_succeeded invoice.sent
-invoice.upcoming invoice.updated invoice.voided invoice.will_be_due invoiceitem.created invoiceitem.deleted
+invoice.upcoming invoice.updated invoice.voided invoice.will_be_due invoice_payment.paid invoiceitem.created invoiceitem.deleted
 invoiceitem.updated payment_intent.amount_capturable_updated payment_intent.canceled payment_intent.created
 payment_intent.partially_funded payment_intent.payment_failed payment_intent.processing
 payment_intent.requires_action payment_intent.succeeded payment_link.created payment_link.updated
@@ -58,7 +59,7 @@ def create_endpoint(ctx: Ctx, p: Params) -> dict[str, Any]:
     events = _enabled_events(p)
     we = ctx.base("webhook_endpoint", "we_")
     we.update({
-        "api_version": p.str("api_version"),
+        "api_version": only_version(p.str("api_version"), "api_version"),
         "application": None,
         "description": p.str("description"),
         "enabled_events": events,

@@ -6,6 +6,7 @@ from tests.stripe_mcp.stripe_support import api_for
 
 
 async def test_iterate_walks_every_page_newest_first(stripe_sandbox) -> None:
+    stripe_sandbox.control("config", {"search_lag_seconds": 0})  # searches right after creating
     async with api_for(stripe_sandbox) as api:
         made = [(await api.create_customer(email=f"c{i:02}@example.com"))["id"] for i in range(23)]
         walked = [c["id"] async for c in api.iterate("customers", page_size=5)]

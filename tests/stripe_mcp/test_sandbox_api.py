@@ -72,7 +72,8 @@ async def test_pagination_both_directions_and_auto_paging(stripe_client: stripe.
     assert [c.id for c in only.data] == [ids[3]]
 
 
-async def test_search_queries(stripe_client: stripe.StripeClient) -> None:
+async def test_search_queries(stripe_client: stripe.StripeClient, stripe_sandbox: SandboxHandle) -> None:
+    stripe_sandbox.control("config", {"search_lag_seconds": 0})  # search right after creating (Stripe lags ~1 min)
     people = [("Jane Doe", "jane@example.com", "acme"), ("John Doe", "john@example.com", "acme"),
               ("Jane Roe", "roe@example.com", "globex")]
     for name, email, company in people:

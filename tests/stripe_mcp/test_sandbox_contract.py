@@ -2,6 +2,13 @@
 
 The document is OpenAPI 3.0 (`nullable: true`); `to_json_schema` turns that into JSON Schema before validating.
 Newer fields the sandbox adds are allowed (the schemas do not forbid extra properties).
+
+The document predates the API version the sandbox speaks (the SDK's pinned one, after 2025-03-31.basil), whose
+resources dropped fields the 2022 schemas still require (invoice.subscription/payment_intent/charge/paid,
+payment_intent.invoice, charge.invoice, line item type/proration, ...). So this test checks the TYPES of the fields
+the sandbox renders, and requires only the fields the current version still has: a 2022 `required` entry counts
+only if Stripe's own fixture of the resource today (stripe-fixtures3.json) has the field and the key-set test
+(test_sandbox_shapes.py) does not justify leaving it out. The key sets themselves are checked there.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import pytest
 
 from tests.contract.specs import load as load_spec
 from tests.stripe_mcp.conftest import SandboxHandle
-
+from tests.stripe_mcp.test_sandbox_shapes import ALLOWED
 
 
 def to_json_schema(node: Any) -> Any:
@@ -37,10 +44,29 @@ def to_json_schema(node: Any) -> Any:
     return out
 
 
+def current_required(schemas: dict[str, Any]) -> dict[str, Any]:
+    """Drop the 2022 `required` entries the pinned API version no longer renders (see the module docstring)."""
+    fixture = load_spec("stripe-fixtures3.json")["resources"]
+    for name, schema in schemas.items():
+        if name in fixture and isinstance(schema.get("required"), list):
+            omitted = {e[1:] for e in ALLOWED.get(name, {}) if e.startswith("-")}
+            schema["required"] = [f for f in schema["required"] if f in fixture[name] and f not in omitted]
+    return schemas
+
+
 @functools.lru_cache(maxsize=1)
 def components() -> dict[str, Any]:
     doc = load_spec("stripe-openapi-spec3.json")
-    return to_json_schema(doc["components"])
+    out = to_json_schema(doc["components"])
+    out["schemas"] = current_required(out["schemas"])
+    return out
+
+
+def test_removed_fields_are_not_required_any_more() -> None:
+    schemas = components()["schemas"]
+    assert "subscription" not in schemas["invoice"]["required"] and "paid" not in schemas["invoice"]["required"]
+    assert "invoice" not in schemas["payment_intent"]["required"] and "refunds" not in schemas["charge"]["required"]
+    assert {"currency", "total", "lines", "amount_due"} <= set(schemas["invoice"]["required"])
 
 
 def validate(obj: dict[str, Any], schema_name: str) -> None:
@@ -74,7 +100,7 @@ def api(stripe_sandbox: SandboxHandle) -> Any:
     http.close()
 
 
-def test_objects_match_the_2022_schemas(api: Any, stripe_sandbox: SandboxHandle) -> None:
+def test_objects_match_the_2022_schema_types(api: Any, stripe_sandbox: SandboxHandle) -> None:
     we = api("POST", "/v1/webhook_endpoints", {"url": "http://127.0.0.1:9/hook", "enabled_events[0]": "*"})
     validate(we, "webhook_endpoint")
     cus = api("POST", "/v1/customers", {"email": "c@example.com", "name": "C", "metadata[k]": "v",

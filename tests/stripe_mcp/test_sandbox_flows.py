@@ -85,16 +85,18 @@ async def test_renewal_failure_then_retry(stripe_sandbox: SandboxHandle, stripe_
     prod = await stripe_client.v1.products.create_async(params={"name": "Seat", "default_price_data": {
         "currency": "usd", "unit_amount": 5000, "recurring": {"interval": "month"}}})
     cus = await stripe_client.v1.customers.create_async(params={
-        "email": "sub@example.com", "payment_method": "pm_card_visa"})
+        "email": "sub@example.com", "payment_method": "pm_card_visa",
+        "invoice_settings": {"default_payment_method": "pm_card_visa"}})
     sub = await stripe_client.v1.subscriptions.create_async(params={
         "customer": cus.id, "items": [{"price": prod.default_price, "quantity": 2}]})
     assert sub.status == "active" and sub.latest_invoice
     stripe_sandbox.control(f"subscriptions/{sub.id}/fail_next_renewal", {})
     since = stripe_sandbox.control("clock")["now"]
     advanced = stripe_sandbox.control("advance_time", {"to": "renewal", "subscription": sub.id})
-    assert advanced["now"] >= sub.current_period_end and advanced["events"]
+    period_end = sub["items"].data[0].current_period_end  # period fields live on the items (2025-03-31.basil)
+    assert advanced["now"] >= period_end and advanced["events"]
     renewed = await stripe_client.v1.subscriptions.retrieve_async(sub.id)
-    assert renewed.status == "past_due" and renewed.current_period_start == sub.current_period_end
+    assert renewed.status == "past_due" and renewed["items"].data[0].current_period_start == period_end
     failed = await stripe_client.v1.invoices.retrieve_async(renewed.latest_invoice)
     assert failed.status == "open" and failed.attempt_count == 1 and failed.next_payment_attempt
     assert failed.billing_reason == "subscription_cycle" and failed.amount_due == 10000
@@ -114,11 +116,12 @@ async def test_trial_subscription_updates_and_cancellation(stripe_sandbox: Sandb
         "currency": "usd", "unit_amount": 1000, "recurring": {"interval": "month"}, "product_data": {"name": "B"}})
     pro = await stripe_client.v1.prices.create_async(params={
         "currency": "usd", "unit_amount": 3000, "recurring": {"interval": "month"}, "product_data": {"name": "P"}})
-    cus = await stripe_client.v1.customers.create_async(params={"email": "t@example.com",
-                                                                "payment_method": "pm_card_visa"})
+    cus = await stripe_client.v1.customers.create_async(params={
+        "email": "t@example.com", "payment_method": "pm_card_visa",
+        "invoice_settings": {"default_payment_method": "pm_card_visa"}})
     sub = await stripe_client.v1.subscriptions.create_async(params={
         "customer": cus.id, "items": [{"price": basic.id}], "trial_period_days": 14})
-    assert sub.status == "trialing" and sub.trial_end == sub.current_period_end
+    assert sub.status == "trialing" and sub.trial_end == sub["items"].data[0].current_period_end
     stripe_sandbox.control("advance_time", {"to": "trial_end", "subscription": sub.id})
     types = await _event_types(stripe_client)
     assert "customer.subscription.trial_will_end" in types
@@ -130,9 +133,10 @@ async def test_trial_subscription_updates_and_cancellation(stripe_sandbox: Sandb
     assert upgraded["items"].data[0].price.id == pro.id
     proration = await stripe_client.v1.invoices.retrieve_async(upgraded.latest_invoice)
     assert proration.billing_reason == "subscription_update" and proration.status == "paid"
-    assert all(line.proration for line in proration.lines.data) and 0 < proration.total <= 2000
+    assert all(line.parent.invoice_item_details.proration for line in proration.lines.data)
+    assert 0 < proration.total <= 2000
     ending = await stripe_client.v1.subscriptions.update_async(sub.id, params={"cancel_at_period_end": True})
-    assert ending.cancel_at_period_end and ending.cancel_at == ending.current_period_end
+    assert ending.cancel_at_period_end and ending.cancel_at == ending["items"].data[0].current_period_end
     stripe_sandbox.control("advance_time", {"to": "renewal", "subscription": sub.id})
     assert (await stripe_client.v1.subscriptions.retrieve_async(sub.id)).status == "canceled"
     assert "customer.subscription.deleted" in await _event_types(stripe_client)

@@ -11,6 +11,7 @@ from tests.stripe_mcp.stripe_support import fails, mcp_client, ok, use_sandbox
 
 async def test_create_update_get_list_and_search(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     use_sandbox(monkeypatch, stripe_sandbox)
+    stripe_sandbox.control("config", {"search_lag_seconds": 0})  # searches right after creating
     async with mcp_client() as client:
         created = await ok(client, "stripe_save_customer", {
             "email": "ada@example.com", "name": "Ada Lovelace", "metadata": {"lead_id": "42"}})
@@ -52,6 +53,7 @@ async def test_create_update_get_list_and_search(stripe_sandbox, monkeypatch: py
 
 async def test_list_pages_with_cursor(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     use_sandbox(monkeypatch, stripe_sandbox)
+    stripe_sandbox.control("config", {"search_lag_seconds": 0})  # searches right after creating
     async with mcp_client() as client:
         for i in range(5):
             await ok(client, "stripe_save_customer", {"email": f"p{i}@example.com"})

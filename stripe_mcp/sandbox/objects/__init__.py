@@ -8,6 +8,7 @@ from . import (  # noqa: F401 - imported for their @route registrations
     coupons,
     customers,
     disputes,
+    invoice_payments,
     invoiceitems,
     invoices,
     payment_links,

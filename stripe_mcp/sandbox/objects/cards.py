@@ -77,7 +77,8 @@ def resolve(ctx: Ctx, ref: str, param: str = "payment_method") -> dict[str, Any]
             "billing_details": {"address": {"city": None, "country": None, "line1": None, "line2": None,
                                             "postal_code": None, "state": None},
                                 "email": None, "name": None, "phone": None, "tax_id": None},
-            "card": _card(ctx, brand, last4), "customer": None, "metadata": {}, "type": "card",
+            "card": _card(ctx, brand, last4), "customer": None, "customer_account": None, "metadata": {},
+            "type": "card",
             "_behavior": behavior,
         })
         return ctx.insert(pm)

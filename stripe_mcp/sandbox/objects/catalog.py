@@ -28,7 +28,7 @@ def new_product(ctx: Ctx, p: Params, *, insert: bool = True) -> dict[str, Any]:
             raise invalid("Product already exists.", "id", "resource_already_exists")
         prod["id"] = custom_id
     prod.update({
-        "active": p.bool("active", True), "attributes": [], "default_price": None,
+        "active": p.bool("active", True), "default_price": None,
         "description": p.str("description"), "images": p.strs("images"), "marketing_features": [],
         "metadata": p.metadata(), "name": p.str("name", required=True), "package_dimensions": None,
         "shippable": p.bool("shippable"), "statement_descriptor": p.str("statement_descriptor"),
@@ -49,7 +49,7 @@ def recurring_from(p: Params, key: str = "recurring") -> dict[str, Any] | None:
     assert interval is not None
     count = rec.int("interval_count", min=1, max=MAX_INTERVAL_COUNT[interval], default=1)
     return {
-        "aggregate_usage": None, "interval": interval, "interval_count": count, "meter": None,
+        "interval": interval, "interval_count": count, "meter": None,
         "trial_period_days": rec.int("trial_period_days", min=0), "usage_type":
         rec.str("usage_type", choices=("licensed", "metered"), default="licensed"),
     }

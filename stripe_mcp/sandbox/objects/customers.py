@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import invalid
 from ..listing import field_filters, paginate, respond
 from ..params import Params
 from ..routing import route
@@ -59,17 +60,24 @@ def _apply(ctx: Ctx, cus: dict[str, Any], p: Params) -> None:
         cus["preferred_locales"] = p.strs("preferred_locales")
     if "tax_exempt" in p:
         cus["tax_exempt"] = p.str("tax_exempt", choices=("exempt", "none", "reverse")) or "none"
+    attached = None
+    pm_ref = p.str("payment_method")
+    if pm_ref:
+        from .payments import attach_payment_method
+
+        attached = attach_payment_method(ctx, pm_ref, cus, "payment_method")
     settings = p.sub("invoice_settings")
     if settings is not None and "default_payment_method" in settings:
         pm_id = settings.str("default_payment_method")
-        if pm_id:
-            ctx.get("payment_method", pm_id, settings.name("default_payment_method"))
+        param = settings.name("default_payment_method")
+        if pm_id and attached is not None and pm_id in (pm_ref, attached["id"]):
+            pm_id = attached["id"]  # the payment method attached by this same request (a test token is resolved)
+        elif pm_id:
+            pm = ctx.get("payment_method", pm_id, param)
+            if pm.get("customer") != cus["id"]:  # Stripe uses only a payment method attached to the customer
+                raise invalid(f"The customer does not have a payment method with the ID {pm_id}. The payment method "
+                              "must be attached to the customer.", param, "resource_missing")
         cus["invoice_settings"]["default_payment_method"] = pm_id
-    pm_id = p.str("payment_method")
-    if pm_id:
-        from .payments import attach_payment_method
-
-        attach_payment_method(ctx, pm_id, cus, "payment_method")
     cus["metadata"] = p.metadata(cus.get("metadata"))
 
 

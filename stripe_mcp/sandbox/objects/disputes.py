@@ -43,7 +43,7 @@ def open_dispute(ctx: Ctx, ch: dict[str, Any], reason: str = "fraudulent", amoun
         "evidence": {f: None for f in EVIDENCE_FIELDS},
         "evidence_details": {"due_by": ctx.now() + 7 * 86400, "enhanced_eligibility": {}, "has_evidence": False,
                              "past_due": False, "submission_count": 0},
-        "is_charge_refundable": False, "metadata": {}, "network_reason_code": "4855",
+        "is_charge_refundable": False, "metadata": {},
         "payment_intent": ch.get("payment_intent"),
         "payment_method_details": {"card": {"brand": ch["payment_method_details"]["card"]["brand"],
                                             "case_type": "chargeback", "network_reason_code": "4855"},
@@ -86,7 +86,10 @@ def update_dispute(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
     dp = ctx.get("dispute", id)
     before = public(dp)
     evidence = p.sub("evidence")
-    if evidence is not None or p.bool("submit"):
+    # `submit` defaults to false: evidence is staged until an update with submit=true sends it to the bank
+    # (https://docs.stripe.com/api/disputes/update#update_dispute-submit); submitting needs no new evidence.
+    submit = bool(p.bool("submit", default=False))
+    if evidence is not None or submit:
         if dp["status"] not in ("needs_response", "warning_needs_response"):
             raise invalid("This dispute is no longer accepting evidence.", "evidence")
     if evidence is not None:
@@ -95,7 +98,7 @@ def update_dispute(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
                 raise invalid(f"Received unknown parameter: evidence[{key}]", f"evidence[{key}]", "parameter_unknown")
             dp["evidence"][key] = evidence.str(key, max_len=150000)
         dp["evidence_details"]["has_evidence"] = any(v for v in dp["evidence"].values())
-    if p.bool("submit", default=True) and evidence is not None:
+    if submit:
         dp["status"] = "under_review" if dp["status"] == "needs_response" else "warning_under_review"
         dp["evidence_details"]["submission_count"] += 1
     dp["metadata"] = p.metadata(dp["metadata"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import invalid, missing_param
-from ..invoicing import line_for_item, recompute
+from ..invoicing import line_for_item, line_source, recompute
 from ..listing import field_filters, paginate, respond
 from ..params import Params
 from ..routing import route
@@ -21,16 +21,20 @@ def new_item(ctx: Ctx, cus: dict[str, Any], *, amount: int, currency: str, quant
              subscription: str | None = None, period: tuple[int, int] | None = None,
              metadata: dict[str, str] | None = None, discountable: bool = True) -> dict[str, Any]:
     ii = ctx.base("invoiceitem", "ii_")
+    ii["_created"] = ii.pop("created")  # an invoice item has `date`, no `created` (fixture `invoiceitem`, SDK)
     start, end = period or (ctx.now(), ctx.now())
     unit = price_amount(price) if price else (amount // quantity if quantity else amount)
-    ii.update({
-        "amount": amount, "currency": currency, "customer": cus["id"], "date": ctx.now(), "description": description,
-        "discountable": discountable and not proration, "discounts": [], "invoice": None,
-        "metadata": metadata or {}, "parent": None, "period": {"end": end, "start": start}, "price": price,
+    ii.update({  # the shape at the pinned version: no price/subscription/unit_amount (parent, pricing instead)
+        "amount": amount, "currency": currency, "customer": cus["id"], "customer_account": None, "date": ctx.now(),
+        "description": description, "discountable": discountable and not proration, "discounts": [],
+        "invoice": None, "metadata": metadata or {}, "net_amount": amount,
+        "parent": {"subscription_details": {"subscription": subscription, "subscription_item": None},
+                   "type": "subscription_details"} if subscription else None,
+        "period": {"end": end, "start": start},
         "pricing": {"price_details": {"price": price["id"], "product": price["product"]}, "type": "price_details",
                     "unit_amount_decimal": price.get("unit_amount_decimal")} if price else None,
-        "proration": proration, "quantity": quantity, "subscription": subscription, "tax_rates": [],
-        "test_clock": None, "unit_amount": unit, "unit_amount_decimal": str(unit),
+        "proration": proration, "quantity": quantity, "quantity_decimal": str(quantity), "tax_rates": [],
+        "test_clock": None, "_price": price, "_subscription": subscription, "_unit_amount": unit,
     })
     ctx.insert(ii)
     ctx.emit("invoiceitem.created", ii)
@@ -125,15 +129,18 @@ def update(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
         if "amount" in p:
             ii["amount"] = p.int("amount")
         else:
-            ii["amount"] = int(ii["unit_amount"] or 0) * ii["quantity"]
+            ii["amount"] = int(ii["_unit_amount"] or 0) * ii["quantity"]
+        ii["net_amount"] = ii["amount"]
+        ii["quantity_decimal"] = str(ii["quantity"])
     ii["metadata"] = p.metadata(ii.get("metadata"))
     prev = changed(before, ii)
     if prev:
         ctx.save(ii)
         if inv is not None:
             for line in inv["lines"]["data"]:
-                if line.get("invoice_item") == id:
-                    line.update({"amount": ii["amount"], "quantity": ii["quantity"], "description": ii["description"]})
+                if line_source(line) == id:
+                    line.update({"amount": ii["amount"], "subtotal": ii["amount"], "quantity": ii["quantity"],
+                                 "quantity_decimal": str(ii["quantity"]), "description": ii["description"]})
             recompute(inv)
             ctx.save(inv)
         ctx.emit("invoiceitem.updated", ii, prev)
@@ -147,7 +154,7 @@ def delete(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
     if inv is not None:
         if inv["status"] != "draft":
             raise invalid("Invoice items on finalized invoices can't be deleted.", None, "invoice_not_editable")
-        inv["lines"]["data"] = [line for line in inv["lines"]["data"] if line.get("invoice_item") != id]
+        inv["lines"]["data"] = [line for line in inv["lines"]["data"] if line_source(line) != id]
         recompute(inv)
         ctx.save(inv)
     ctx.store.delete("invoiceitem", id)

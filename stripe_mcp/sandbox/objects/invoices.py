@@ -159,16 +159,7 @@ def void(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
     if inv["status"] not in ("open", "uncollectible"):
         raise invalid(f"You can only void open or uncollectible invoices; this one is {inv['status']}.", None,
                       "invoice_not_editable")
-    inv["status"] = "void"
-    inv["next_payment_attempt"] = None
-    inv["status_transitions"]["voided_at"] = ctx.now()
-    pi = ctx.find("payment_intent", inv.get("payment_intent"))
-    if pi is not None and pi["status"] != "succeeded":
-        pi.update({"status": "canceled", "canceled_at": ctx.now(), "cancellation_reason": "void_invoice"})
-        ctx.save(pi)
-        ctx.emit("payment_intent.canceled", pi)
-    ctx.save(inv)
-    ctx.emit("invoice.voided", inv)
+    invoicing.void(ctx, inv)
     return respond(ctx, inv, p)
 
 
@@ -200,7 +191,7 @@ def send(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
 
 @route("GET", "/v1/invoices", "invoice", sdk="InvoiceListParams")
 def list_invoices(ctx: Ctx, p: Params) -> dict[str, Any]:
-    preds = field_filters(p, {"customer": "customer", "subscription": "subscription",
+    preds = field_filters(p, {"customer": "customer", "subscription": "_subscription",
                               "collection_method": "collection_method"})
     status = p.str("status", choices=STATUSES)
     if status:

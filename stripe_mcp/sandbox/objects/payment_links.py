@@ -23,8 +23,8 @@ def item_object(ctx: Ctx, line: dict[str, Any], discount: int = 0) -> dict[str, 
     return {
         "id": line["id"], "object": "item", "adjustable_quantity": line.get("adjustable_quantity"),
         "amount_discount": discount, "amount_subtotal": subtotal, "amount_tax": 0, "amount_total": subtotal - discount,
-        "currency": price.get("currency"), "description": product.get("name") or "", "discounts": [],
-        "price": public(price) if price else None, "quantity": int(line["quantity"]), "taxes": [],
+        "currency": price.get("currency"), "description": product.get("name") or "", "metadata": {},
+        "price": public(price) if price else None, "quantity": int(line["quantity"]),
     }
 
 
@@ -104,6 +104,7 @@ def create(ctx: Ctx, p: Params) -> dict[str, Any]:
     if pid is not None and recurring:
         raise invalid("payment_intent_data can only be used with one-time prices.", "payment_intent_data")
     link = ctx.base("payment_link", "plink_")
+    link["_created"] = link.pop("created")  # a payment link has no `created` (fixture `payment_link`, SDK)
     link.update({
         "active": p.bool("active", True), "after_completion": _after_completion(p),
         "allow_promotion_codes": bool(p.bool("allow_promotion_codes", False)), "application": None,
@@ -115,13 +116,14 @@ def create(ctx: Ctx, p: Params) -> dict[str, Any]:
         "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
                         "terms_of_service_acceptance": None},
         "customer_creation": p.str("customer_creation", choices=("always", "if_required"), default="if_required"),
-        "inactive_message": p.str("inactive_message"), "invoice_creation": None, "metadata": p.metadata(),
-        "on_behalf_of": None, "optional_items": [],
+        "inactive_message": p.str("inactive_message"), "invoice_creation": None, "managed_payments": None,
+        "metadata": p.metadata(),
+        "on_behalf_of": None,
         "payment_intent_data": {"capture_method": None, "description": pid.str("description"),
                                 "metadata": pid.metadata(), "setup_future_usage": None,
                                 "statement_descriptor": None, "statement_descriptor_suffix": None,
                                 "transfer_group": None} if pid is not None else None,
-        "payment_method_collection": "always", "payment_method_types": None,
+        "payment_method_collection": "always", "payment_method_options": None, "payment_method_types": None,
         "phone_number_collection": {"enabled": False}, "restrictions": _restrictions(p, None),
         "shipping_address_collection": None, "shipping_options": [], "submit_type": "auto",
         "subscription_data": {"description": sd.str("description"), "invoice_settings": {"issuer": {"type": "self"}},

@@ -46,13 +46,16 @@ def new_intent(ctx: Ctx, *, amount: int, currency: str, customer: str | None = N
         "application": None, "application_fee_amount": None, "automatic_payment_methods": None,
         "canceled_at": None, "cancellation_reason": None, "capture_method": capture_method,
         "client_secret": f"{pi['id']}_secret_{ctx.sb.new_id('', 25)}", "confirmation_method": "automatic",
-        "currency": currency, "customer": customer, "description": description, "invoice": invoice,
-        "last_payment_error": None, "latest_charge": None, "metadata": metadata or {}, "next_action": None,
+        "currency": currency, "customer": customer, "customer_account": None, "description": description,
+        "excluded_payment_method_types": None,
+        "last_payment_error": None, "latest_charge": None, "managed_payments": None, "metadata": metadata or {},
+        "next_action": None,
         "on_behalf_of": None, "payment_method": None, "payment_method_configuration_details": None,
         "payment_method_options": None, "payment_method_types": ["card"], "processing": None,
         "receipt_email": receipt_email, "review": None, "setup_future_usage": setup_future_usage, "shipping": None,
         "source": None, "statement_descriptor": None, "statement_descriptor_suffix": None,
         "status": "requires_payment_method", "transfer_data": None, "transfer_group": None,
+        "_invoice": invoice,  # no `invoice` field since 2025-03-31.basil; the link is an invoice payment
     })
     ctx.insert(pi)
     ctx.emit("payment_intent.created", pi)
@@ -73,7 +76,7 @@ def _charge(ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any], decline: str | Non
         "calculated_statement_descriptor": "SANDBOX", "captured": captured, "currency": pi["currency"],
         "customer": pi["customer"], "description": pi["description"], "disputed": False,
         "failure_balance_transaction": None, "failure_code": code, "failure_message": message,
-        "fraud_details": {}, "invoice": pi.get("invoice"), "metadata": dict(pi["metadata"]), "on_behalf_of": None,
+        "fraud_details": {}, "metadata": dict(pi["metadata"]), "on_behalf_of": None,
         "outcome": {
             "network_status": "declined_by_network" if decline else "approved_by_network",
             "reason": decline, "risk_level": "normal", "risk_score": 20,
@@ -84,9 +87,8 @@ def _charge(ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any], decline: str | Non
         "paid": decline is None, "payment_intent": pi["id"], "payment_method": pm["id"],
         "payment_method_details": cards.card_details(pm), "receipt_email": pi.get("receipt_email"),
         "receipt_number": None, "receipt_url": f"https://pay.stripe.com/receipts/sandbox/{ch['id']}",
-        "refunded": False, "refunds": {"object": "list", "data": [], "has_more": False, "total_count": 0,
-                                       "url": f"/v1/charges/{ch['id']}/refunds"},
-        "review": None, "shipping": None, "source_transfer": None, "statement_descriptor": None,
+        "refunded": False,  # `refunds` only when expanded (changelog 2022-11-15, deprecates-charges-auto-expand)
+        "review": None, "shipping": None, "source": None, "source_transfer": None, "statement_descriptor": None,
         "statement_descriptor_suffix": None, "status": "failed" if decline else "succeeded",
         "transfer_data": None, "transfer_group": None,
     })
@@ -213,11 +215,11 @@ def confirm_route(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
     err = confirm(ctx, pi, p.str("payment_method"))
     if err:
         raise err
-    inv = ctx.find("invoice", pi.get("invoice"))
+    inv = ctx.find("invoice", pi.get("_invoice"))
     if inv is not None and inv["status"] == "open" and pi["status"] == "succeeded":
         from ..invoicing import mark_paid  # an invoice's payment intent confirmed by the client pays the invoice
 
-        mark_paid(ctx, inv, charge=pi["latest_charge"])
+        mark_paid(ctx, inv, pi=pi)
     return respond(ctx, pi, p)
 
 

@@ -27,7 +27,7 @@ PRORATIONS = ("always_invoice", "create_prorations", "none")
 def plan_of(price: dict[str, Any]) -> dict[str, Any]:
     rec = price.get("recurring") or {}
     return {
-        "id": price["id"], "object": "plan", "active": price["active"], "aggregate_usage": None,
+        "id": price["id"], "object": "plan", "active": price["active"],
         "amount": price.get("unit_amount"), "amount_decimal": price.get("unit_amount_decimal"),
         "billing_scheme": price.get("billing_scheme", "per_unit"), "created": price["created"],
         "currency": price["currency"], "interval": rec.get("interval"), "interval_count": rec.get("interval_count"),
@@ -41,7 +41,7 @@ def new_sub_item(ctx: Ctx, sub: dict[str, Any], price: dict[str, Any], quantity:
                  metadata: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "id": ctx.id("si_"), "object": "subscription_item", "billing_thresholds": None, "created": ctx.now(),
-        "current_period_end": sub.get("current_period_end"), "current_period_start": sub.get("current_period_start"),
+        "current_period_end": sub.get("_current_period_end"), "current_period_start": sub.get("_current_period_start"),
         "discounts": [], "metadata": metadata or {}, "plan": plan_of(price), "price": public(price),
         "quantity": quantity, "subscription": sub["id"], "tax_rates": [],
     }
@@ -84,7 +84,8 @@ def build(ctx: Ctx, cus: dict[str, Any], lines: list[tuple[dict[str, Any], int, 
           trial_end: int | None = None, metadata: dict[str, str] | None = None, default_pm: str | None = None,
           collection_method: str = "charge_automatically", days_until_due: int | None = None,
           description: str | None = None, coupon: dict[str, Any] | None = None, cancel_at_period_end: bool = False,
-          payment_behavior: str = "allow_incomplete", pay_with: str | None = None) -> tuple[dict[str, Any], Any]:
+          payment_behavior: str = "allow_incomplete", pay_with: str | None = None,
+          save_default_payment_method: str = "off") -> tuple[dict[str, Any], Any]:
     """Create and insert a subscription with its first invoice. Returns (subscription, card error or None)."""
     now = ctx.now()
     sub = ctx.base("subscription", "sub_")
@@ -99,16 +100,18 @@ def build(ctx: Ctx, cus: dict[str, Any], lines: list[tuple[dict[str, Any], int, 
         "application": None, "application_fee_percent": None,
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": end if trialing else now, "billing_cycle_anchor_config": None,
-        "billing_mode": {"type": "classic"}, "billing_thresholds": None, "cancel_at": None,
+        "billing_mode": {"flexible": None, "type": "classic"}, "billing_schedules": [], "billing_thresholds": None, "cancel_at": None,
         "cancel_at_period_end": cancel_at_period_end, "canceled_at": None,
         "cancellation_details": {"comment": None, "feedback": None, "reason": None},
-        "collection_method": collection_method, "currency": lines[0][0]["currency"],
+        "collection_method": collection_method, "currency": lines[0][0]["currency"], "customer_account": None,
         "days_until_due": days_until_due, "default_payment_method": default_pm, "default_source": None,
-        "default_tax_rates": [], "description": description, "discount": None, "discounts": [], "ended_at": None,
-        "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}}, "latest_invoice": None,
+        "default_tax_rates": [], "description": description, "discounts": [], "ended_at": None,
+        "invoice_settings": {"account_tax_ids": None, "custom_fields": None, "description": None, "footer": None,
+                             "issuer": {"type": "self"}},
+        "latest_invoice": None, "managed_payments": None,
         "metadata": metadata or {}, "next_pending_invoice_item_invoice": None, "on_behalf_of": None,
         "pause_collection": None, "payment_settings": {"payment_method_options": None, "payment_method_types": None,
-                                                       "save_default_payment_method": "off"},
+                                                       "save_default_payment_method": save_default_payment_method},
         "pending_invoice_item_interval": None, "pending_setup_intent": None, "pending_update": None,
         "schedule": None, "start_date": now, "status": "trialing" if trialing else "incomplete", "test_clock": None,
         "transfer_data": None, "trial_end": end if trialing else None,
@@ -153,16 +156,35 @@ def create(ctx: Ctx, p: Params) -> dict[str, Any]:
     days_due = p.int("days_until_due", min=0)
     if method == "send_invoice" and days_due is None:
         raise missing_param("days_until_due")
+    if method == "charge_automatically" and days_due is not None:
+        raise invalid("Invalid days_until_due: can only be set when collection_method is send_invoice.",
+                      "days_until_due")
+    trialing = trial_end is not None and trial_end > now
+    due_now = sum(price_amount(price) * qty for price, qty, _ in lines)
+    if (method == "charge_automatically" and behavior != "default_incomplete" and not trialing and due_now > 0
+            and not pm and not (cus.get("invoice_settings") or {}).get("default_payment_method")
+            and not cus.get("default_source")):
+        # Real Stripe refuses to start charging automatically without a payment method to charge; use
+        # payment_behavior=default_incomplete (the buyer pays the first invoice), send_invoice, or a trial.
+        raise invoicing.no_payment_method()
     sub, err = build(
         ctx, cus, lines, trial_end=trial_end, metadata=p.metadata(), default_pm=pm, collection_method=method,
         days_until_due=days_due, description=p.str("description"),
         coupon=coupon_from_params(ctx, p, lines[0][0]["currency"]),
         cancel_at_period_end=bool(p.bool("cancel_at_period_end")), payment_behavior=behavior or "allow_incomplete",
+        save_default_payment_method=_save_default_pm(p),
     )
     if err is not None and behavior == "error_if_incomplete":
         err.commit = False
         raise err
     return respond(ctx, sub, p)
+
+
+def _save_default_pm(p: Params) -> str:
+    settings = p.sub("payment_settings")
+    if settings is None:
+        return "off"
+    return settings.str("save_default_payment_method", choices=("off", "on_subscription"), default="off") or "off"
 
 
 @route("GET", "/v1/subscriptions/{id}", "subscription")
@@ -172,7 +194,7 @@ def retrieve(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
 
 def _prorate(ctx: Ctx, sub: dict[str, Any], old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
     now = ctx.now()
-    start, end = sub["current_period_start"], sub["current_period_end"]
+    start, end = sub["_current_period_start"], sub["_current_period_end"]
     frac = max(0.0, min(1.0, (end - now) / max(1, end - start)))
     cus = ctx.get("customer", sub["customer"])
     for item, sign, text in ((old, -1, "Unused time on"), (new, 1, "Remaining time on")):
@@ -241,11 +263,11 @@ def update(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
     invoice_now = _update_items(ctx, sub, p, proration) if "items" in p else ""
     if "cancel_at_period_end" in p:
         sub["cancel_at_period_end"] = bool(p.bool("cancel_at_period_end"))
-        sub["cancel_at"] = sub["current_period_end"] if sub["cancel_at_period_end"] else None
+        sub["cancel_at"] = sub["_current_period_end"] if sub["cancel_at_period_end"] else None
         sub["canceled_at"] = ctx.now() if sub["cancel_at_period_end"] else None
     if "cancel_at" in p:
         sub["cancel_at"] = p.int("cancel_at", min=0)
-        sub["cancel_at_period_end"] = sub["cancel_at"] == sub["current_period_end"]
+        sub["cancel_at_period_end"] = sub["cancel_at"] == sub["_current_period_end"]
     for key in ("description",):
         if key in p:
             sub[key] = p.str(key)
@@ -268,17 +290,17 @@ def update(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
     trial_end = p.timestamp("trial_end", ctx.now()) if "trial_end" in p else None
     if trial_end is not None and sub["status"] == "trialing":
         if trial_end <= ctx.now():
-            sub["current_period_end"] = sub["trial_end"] = ctx.now()
+            sub["_current_period_end"] = sub["trial_end"] = ctx.now()
             billing.renew(ctx, sub)
         else:
             sub["trial_end"] = trial_end
-            billing.set_period(sub, sub["current_period_start"], trial_end)
+            billing.set_period(sub, sub["_current_period_start"], trial_end)
     ctx.save(sub)
     prev = changed(before, sub)
     if prev:
         ctx.emit("customer.subscription.updated", sub, prev)
     if invoice_now:
-        inv = billing.invoice_period(ctx, sub, (ctx.now(), sub["current_period_end"]), "subscription_update",
+        inv = billing.invoice_period(ctx, sub, (ctx.now(), sub["_current_period_end"]), "subscription_update",
                                      include_items=invoice_now == "new_period")
         ctx.save(sub)
         err = billing.collect(ctx, sub, inv, automatic=False)
@@ -322,7 +344,8 @@ def list_subscriptions(ctx: Ctx, p: Params) -> dict[str, Any]:
     price = p.str("price")
     if price:
         preds.append(lambda o: any(i["price"]["id"] == price for i in o["items"]["data"]))
-    preds += [range_filter(p, "current_period_start"), range_filter(p, "current_period_end")]
+    preds += [range_filter(p, "current_period_start", "_current_period_start"),
+              range_filter(p, "current_period_end", "_current_period_end")]
     return paginate(ctx, "subscription", p, "/v1/subscriptions", preds)
 
 
