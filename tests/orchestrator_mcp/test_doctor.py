@@ -23,7 +23,7 @@ def test_doctor_without_keys_says_how_to_fix() -> None:
     assert "FAIL  Instantly API key: not configured" in res.stdout
     assert "fix: set it with `instantly-mcp auth set api-key`" in res.stdout
     assert "FAIL  Stripe secret or restricted key: not configured" in res.stdout
-    assert "OK    store:" in res.stdout and "schema 0002, writable" in res.stdout
+    assert "OK    store:" in res.stdout and "schema 0003, writable" in res.stdout
     assert "Traceback" not in res.stderr
 
 
