@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,7 @@ PaymentFlowFn = Callable[[Contact, str, str | None], Awaitable[Any]]
 # (GET /v1/invoice_payments); [] when there are none or the lookup is unavailable.
 LinkLookupFn = Callable[[dict[str, Any]], Awaitable[list[str]]]
 _id = object_id
+_RERUN: ContextVar[bool] = ContextVar("rerun_effects", default=False)  # replaying an applied event's actions
 
 
 def payer_email(obj: dict[str, Any]) -> str | None:
@@ -77,6 +79,19 @@ class Rules:
         return self._config or await load_config(self.store)
 
     async def handle(self, event: EventRow) -> Commit | None:
+        """The event's outside actions now, its store changes as the returned commit.
+
+        An event whose effects were applied before (a replay) changes no counter or sum again: without
+        `rerun_effects` nothing runs; with it the outside actions run again and the store is left alone."""
+        if event.applied_at is not None:
+            if not event.rerun_effects:
+                return None
+            token = _RERUN.set(True)
+            try:
+                await (self.stripe(event) if event.source == "stripe" else self.instantly(event))
+            finally:
+                _RERUN.reset(token)
+            return None
         if event.source == "stripe":
             return await self.stripe(event)
         return await self.instantly(event)
@@ -168,7 +183,7 @@ class Rules:
         # An invoice payment names no customer: it only links ids (and merges a payment counted twice).
         contact = None if obj.get("object") == "invoice_payment" else await self._contact_for(obj)
         known = await self.store.payment_reference_for(ids)
-        if contact is not None and not (known and await self.store.payment(known)):
+        if contact is not None and (_RERUN.get() or not (known and await self.store.payment(known))):
             await self._role("post_purchase", contact, {
                 "amount_paid": amount, "currency": currency.upper(), "stripe_customer_id": _id(obj.get("customer")),
             })

@@ -121,7 +121,12 @@ events = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False, default=0.0),
     Column("lease_until", Float),
+    Column("lease_owner", String(64)),  # the processor holding the lease; only it may mark the event
     Column("last_error", Text),
+    # When the rules first applied this event's counted effects (counters, money); a replay never repeats them.
+    Column("applied_at", Float),
+    # Set by replay_event when the user asks for the outside actions (campaign moves, payment links) to run again.
+    Column("rerun_effects", Boolean, nullable=False, default=False),
     UniqueConstraint("source", "event_id", name="uq_events_source_event"),
     Index("ix_events_pending", "status", "next_attempt_at"),
     Index("ix_events_type", "type"),
