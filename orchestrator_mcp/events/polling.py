@@ -86,8 +86,9 @@ async def poll_instantly(instantly: InstantlyClient, store: Store, report: PollR
         when = _ts(data.get("timestamp_email") or data.get("timestamp_created"))
         if mail.ue_type not in (None, 2) or when < since:
             continue
+        # An auto-reply is delivered by webhook as auto_reply_received: the same kind (and id) here, not a reply.
         await _record(store, {
-            "event_type": "reply_received", "lead_email": data.get("lead") or data.get("from_address_email"),
+            "event_type": "auto_reply_received" if data.get("is_auto_reply") else "reply_received", "lead_email": data.get("lead") or data.get("from_address_email"),
             "campaign_id": mail.campaign_id, "email_id": mail.id, "timestamp": data.get("timestamp_email"),
             "reply_subject": mail.subject, "source": "poll",
         }, report)

@@ -4,18 +4,27 @@ A rule does its outside work (API calls, which are idempotent) first, then retur
 which are committed in the same transaction that marks the event processed. A failing event is
 retried with exponential backoff and dead-lettered after `max_attempts`; it stays visible and can be
 replayed.
+
+Leases are owned: each claimed batch carries this processor's token, the lease is renewed while the
+batch is worked, and the processed mark is written only while the token still holds the lease (checked
+in the commit's own transaction). A processor that lost its lease rolls its changes back, so no event's
+counted effects apply twice when a batch outlives its lease. Transient database failures (deadlock,
+serialization failure, dropped connection) run the commit again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shared.errors import describe
 from shared.store import EventRow
+from shared.store.base import is_transient, retry_transient
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,34 +43,55 @@ class ProcessReport:
     retried: int = 0
     dead: int = 0
     errors: list[str] = field(default_factory=list)
+    lost: int = 0  # leases another processor took over; their events are that processor's now
+
+
+class LeaseLost(Exception):
+    pass
 
 
 class Processor:
     def __init__(
-        self, store: Store, handle: Handler, *, max_attempts: int = 5, base_delay: float = 2.0, batch: int = 50
+        self, store: Store, handle: Handler, *, max_attempts: int = 5, base_delay: float = 2.0, batch: int = 50,
+        lease_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.handle = handle
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.owner = f"proc_{uuid.uuid4().hex[:24]}"
         self.wake = asyncio.Event()
 
     async def process(self, event: EventRow, report: ProcessReport) -> None:
         try:
             commit = await self.handle(event)
-            async with self.store.write() as conn:
-                if commit is not None:
-                    await commit(conn)
-                await self.store.mark_processed(event.id, conn=conn)
+
+            async def apply() -> None:
+                async with self.store.write() as conn:
+                    # First, in this transaction: is the lease still ours? (The row stays locked until commit.)
+                    if not await self.store.mark_processed(event.id, conn=conn, owner=self.owner):
+                        raise LeaseLost
+                    if commit is not None:
+                        await commit(conn)
+
+            await retry_transient(apply)
             report.processed += 1
+        except LeaseLost:
+            report.lost += 1
+            log.warning("event %s/%s: lease lost to another processor; its changes were rolled back",
+                        event.source, event.event_id)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the event, never lost
             message = describe(exc)
-            if not hasattr(exc, "hint"):
+            if not hasattr(exc, "hint") and not is_transient(exc):
                 log.warning("event %s/%s failed", event.source, event.event_id, exc_info=exc)
             status = await self.store.mark_failed(
-                event.id, message, max_attempts=self.max_attempts, base_delay=self.base_delay
+                event.id, message, max_attempts=self.max_attempts, base_delay=self.base_delay, owner=self.owner
             )
+            if status == "lost":
+                report.lost += 1
+                return
             report.errors.append(f"{event.source}:{event.event_id}: {message}")
             if status == "dead":
                 report.dead += 1
@@ -73,10 +103,15 @@ class Processor:
         report = ProcessReport()
         done = 0
         while done < limit:
-            claimed = await self.store.claim_events(limit=min(self.batch, limit - done))
+            claimed = await self.store.claim_events(limit=min(self.batch, limit - done),
+                                                    lease_seconds=self.lease_seconds, owner=self.owner)
             if not claimed:
                 break
-            for event in claimed:
+            renew_at = time.monotonic() + self.lease_seconds / 2
+            for i, event in enumerate(claimed):
+                if time.monotonic() >= renew_at:  # long work: keep the rest of the batch ours
+                    await self.store.renew_lease([e.id for e in claimed[i:]], self.owner, self.lease_seconds)
+                    renew_at = time.monotonic() + self.lease_seconds / 2
                 await self.process(event, report)
             done += len(claimed)
         return report

@@ -1,19 +1,33 @@
 """The automation rules: payment events drive email, and email engagement drives payments.
 
 Each handler does its outside work first (moving a lead is idempotent), then returns the store
-changes, which the processor commits with the event's processed mark. Money is recorded once per
-payment reference (invoice, else payment intent, else the object), so checkout.session.completed,
-payment_intent.succeeded and invoice.paid for one purchase count once.
+changes, which the processor commits with the event's processed mark. A payment counts once however
+many events report it and in whatever order (checkout session, invoice, invoice payment, payment
+intent, charge; webhook and poll): every id naming it maps to one reference (the store's payment
+aliases, see shared/store/payments.py). Counters and sums are added atomically and a rule that reads
+a contact before writing it holds the row's lock, so several processors on one database stay exact.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from orchestrator_mcp.config import PipelineConfig, Role, load_config
+from orchestrator_mcp.events.money import (
+    PAYMENT_EVENTS,
+    REFUND_EVENTS,
+    is_paid,
+    needs_link_lookup,
+    object_id,
+    payment_amount,
+    payment_ids,
+    payment_metadata,
+    refund_items,
+)
 from orchestrator_mcp.events.processor import Commit
 from orchestrator_mcp.flows.sync import advance
 from orchestrator_mcp.scoring import score
@@ -31,21 +45,16 @@ INTEREST_EVENTS = {
     "lead_out_of_office": 0, "lead_not_interested": -1, "lead_wrong_person": -2, "lead_no_show": -4,
     "lead_neutral": None,
 }
-PAYMENT_EVENTS = {"checkout.session.completed", "payment_intent.succeeded", "invoice.paid"}
+# Engagement event -> (the counter it adds one to, the time it stamps).
+COUNTERS = {"email_opened": ("opens", "last_opened_at"), "link_clicked": ("clicks", "last_clicked_at"),
+            "reply_received": ("replies", "last_replied_at")}
 LifecycleFn = Callable[[Role, Contact, dict[str, Any]], Awaitable[Any]]
 PaymentFlowFn = Callable[[Contact, str, str | None], Awaitable[Any]]
-
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None
-
-
-def payment_reference(obj: dict[str, Any]) -> str:
-    if obj.get("object") == "invoice":
-        return str(obj["id"])
-    return str(_id(obj.get("invoice")) or _id(obj.get("payment_intent")) or obj["id"])
+# Given a payment intent, charge or invoice that does not name its counterpart, the ids Stripe links to it
+# (GET /v1/invoice_payments); [] when there are none or the lookup is unavailable.
+LinkLookupFn = Callable[[dict[str, Any]], Awaitable[list[str]]]
+_id = object_id
+_RERUN: ContextVar[bool] = ContextVar("rerun_effects", default=False)  # replaying an applied event's actions
 
 
 def payer_email(obj: dict[str, Any]) -> str | None:
@@ -59,8 +68,9 @@ def payer_email(obj: dict[str, Any]) -> str | None:
 
 class Rules:
     def __init__(self, store: Store, *, lifecycle: LifecycleFn, payment_flow: PaymentFlowFn | None = None,
-                 config: PipelineConfig | None = None) -> None:
+                 config: PipelineConfig | None = None, link_lookup: LinkLookupFn | None = None) -> None:
         self.store = store
+        self.link_lookup = link_lookup
         self.lifecycle = lifecycle
         self.payment_flow = payment_flow
         self._config = config
@@ -69,6 +79,19 @@ class Rules:
         return self._config or await load_config(self.store)
 
     async def handle(self, event: EventRow) -> Commit | None:
+        """The event's outside actions now, its store changes as the returned commit.
+
+        An event whose effects were applied before (a replay) changes no counter or sum again: without
+        `rerun_effects` nothing runs; with it the outside actions run again and the store is left alone."""
+        if event.applied_at is not None:
+            if not event.rerun_effects:
+                return None
+            token = _RERUN.set(True)
+            try:
+                await (self.stripe(event) if event.source == "stripe" else self.instantly(event))
+            finally:
+                _RERUN.reset(token)
+            return None
         if event.source == "stripe":
             return await self.stripe(event)
         return await self.instantly(event)
@@ -101,7 +124,9 @@ class Rules:
         obj = (event.payload.get("data") or {}).get("object") or {}
         kind = event.type
         if kind in PAYMENT_EVENTS:
-            return await self._payment(event, obj)
+            return await self._payment(obj)
+        if kind in REFUND_EVENTS:
+            return await self._refund(obj)
         contact = await self._contact_for(obj)
         if contact is None:
             return None
@@ -111,8 +136,7 @@ class Rules:
             cid = contact.id
 
             async def failed(conn: AsyncConnection) -> None:
-                fresh = await self.store.get_contact(contact_id=cid, conn=conn)
-                await self.store.update_contact(cid, conn=conn, payment_failures=(fresh.payment_failures if fresh else 0) + 1)
+                await self.store.bump_contact(cid, conn, payment_failures=1)
 
             return failed
         if kind.startswith("customer.subscription."):
@@ -134,75 +158,113 @@ class Rules:
         if kind == "invoice.upcoming":
             await self._role("renewal", contact, {"amount_due": obj.get("amount_due")})
             return None
-        if kind == "charge.refunded":
-            return await self._refund(obj, contact)
         return None
 
-    async def _payment(self, event: EventRow, obj: dict[str, Any]) -> Commit | None:
-        amount = int(obj.get("amount_total") or obj.get("amount_paid") or obj.get("amount_received")
-                     or obj.get("amount") or 0)
-        currency = str(obj.get("currency") or "usd").lower()
-        if obj.get("object") == "checkout.session" and obj.get("payment_status") not in (None, "paid"):
+    async def _linked_ids(self, obj: dict[str, Any], ids: list[str]) -> list[str]:
+        """Add the ids Stripe links to this object when the payload does not name them and no stored alias does."""
+        if self.link_lookup is None or not needs_link_lookup(obj):
+            return ids
+        if await self.store.payment_reference_for(ids):
+            return ids
+        try:
+            return [*ids, *await self.link_lookup(obj)]
+        except Exception as exc:  # noqa: BLE001 - a later linking event still merges the two
+            log.warning("could not look up the invoice of %s: %s", obj.get("id"), exc)
+            return ids
+
+    async def _payment(self, obj: dict[str, Any]) -> Commit | None:
+        if not is_paid(obj):
             return None
-        contact = await self._contact_for(obj)
-        if contact is None:
+        ids = await self._linked_ids(obj, payment_ids(obj))
+        if not ids:
             return None
-        reference = payment_reference(obj)
-        seen = {p["reference"] for p in await self.store.payments_for(contact_id=contact.id)}
-        meta = obj.get("metadata") or {}
-        campaign = meta.get("instantly_campaign_id") or contact.source_campaign
-        if reference not in seen:
+        amount, currency = payment_amount(obj), str(obj.get("currency") or "usd").lower()
+        meta = payment_metadata(obj)
+        # An invoice payment names no customer: it only links ids (and merges a payment counted twice).
+        contact = None if obj.get("object") == "invoice_payment" else await self._contact_for(obj)
+        known = await self.store.payment_reference_for(ids)
+        if contact is not None and (_RERUN.get() or not (known and await self.store.payment(known))):
             await self._role("post_purchase", contact, {
                 "amount_paid": amount, "currency": currency.upper(), "stripe_customer_id": _id(obj.get("customer")),
             })
-        cid, customer = contact.id, _id(obj.get("customer"))
+        cid = contact.id if contact else None
+        campaign = meta.get("instantly_campaign_id") or (contact.source_campaign if contact else None)
+        customer = _id(obj.get("customer"))
+        link_id = _id(obj.get("payment_link")) or meta.get("payment_link")
 
         async def paid(conn: AsyncConnection) -> None:
-            new = await self.store.record_payment(reference, amount=amount, currency=currency, contact_id=cid,
-                                                  campaign_id=campaign, conn=conn)
-            fresh = await self.store.get_contact(contact_id=cid, conn=conn)
+            link = await self.store.link_payment(ids, conn)
+            for dup in link.merged:
+                await self._drop_attribution(dup, conn)
+            if cid is None:
+                return
+            reference = link.reference
+            fresh = await self.store.get_contact(contact_id=cid, conn=conn, for_update=True)
             if fresh is None:
                 return
+            new = await self.store.record_payment(reference, amount=amount, currency=currency, contact_id=cid,
+                                                  campaign_id=campaign, conn=conn)
             fields: dict[str, Any] = {"conversion_status": advance(fresh.conversion_status, "customer"),
                                       "paid_at": fresh.paid_at or time.time()}
             if customer and not fresh.stripe_customer_id:
                 fields["stripe_customer_id"] = customer
-            if new and (fresh.revenue_currency in (None, currency)):
-                fields["total_revenue"] = fresh.total_revenue + amount
-                fields["revenue_currency"] = currency
             if new:
+                await self.store.add_revenue(cid, amount, currency, conn)
                 attribution = dict(fresh.attribution_data)
-                attribution.setdefault("payments", []).append(
-                    {"reference": reference, "amount": amount, "currency": currency, "campaign_id": campaign,
-                     "link": _id(obj.get("payment_link")) or meta.get("payment_link")})
+                attribution["payments"] = [*attribution.get("payments", []), {
+                    "reference": reference, "amount": amount, "currency": currency, "campaign_id": campaign,
+                    "link": link_id}]
                 fields["attribution_data"] = attribution
+            elif campaign:
+                await self.store.fill_payment_campaign(reference, campaign, conn)
             await self.store.update_contact(cid, conn=conn, **fields)
 
         return paid
 
-    async def _refund(self, charge: dict[str, Any], contact: Contact) -> Commit:
-        refunds = ((charge.get("refunds") or {}).get("data")) or []
-        currency = str(charge.get("currency") or "usd").lower()
-        original = str(_id(charge.get("invoice")) or _id(charge.get("payment_intent")) or charge["id"])
-        campaign = next((p["campaign_id"] for p in await self.store.payments_for(contact_id=contact.id)
-                         if p["reference"] == original), None)
-        items = [(str(r["id"]), int(r.get("amount") or 0)) for r in refunds if r.get("id")]
-        if not items:  # refunds not expanded: the cumulative amount is the key
-            total = int(charge.get("amount_refunded") or 0)
-            items = [(f"refund:{charge['id']}:{total}", total - sum(
-                -p["amount"] for p in await self.store.payments_for(contact_id=contact.id)
-                if p["kind"] == "refund" and p["reference"].startswith(f"refund:{charge['id']}:")))]
-        cid = contact.id
+    async def _drop_attribution(self, dup: dict[str, Any], conn: AsyncConnection) -> None:
+        """A payment counted twice was merged: its second entry leaves the contact's attribution too."""
+        if not dup.get("contact_id"):
+            return
+        fresh = await self.store.get_contact(contact_id=dup["contact_id"], conn=conn, for_update=True)
+        if fresh is None:
+            return
+        attribution = dict(fresh.attribution_data)
+        attribution["payments"] = [p for p in attribution.get("payments", []) if p.get("reference") != dup["reference"]]
+        await self.store.update_contact(fresh.id, conn=conn, attribution_data=attribution)
+
+    async def _refund(self, obj: dict[str, Any]) -> Commit | None:
+        """Refunded money comes off the payment's contact once, attributed to the payment's campaign."""
+        ids = payment_ids(obj)
+        items, cumulative = refund_items(obj)
+        if not ids or (not items and cumulative is None):
+            return None
+        currency = str(obj.get("currency") or "usd").lower()
+        known = await self.store.payment_reference_for(ids)
+        payment = await self.store.payment(known) if known else None
+        fallback = None
+        if not (payment and payment["contact_id"]):
+            contact = await self._contact_for(obj)
+            fallback = contact.id if contact else None
 
         async def refunded(conn: AsyncConnection) -> None:
-            for reference, amount in items:
-                if amount <= 0:
-                    continue
-                if await self.store.record_payment(reference, amount=-amount, currency=currency, kind="refund",
-                                                   contact_id=cid, campaign_id=campaign, conn=conn):
-                    fresh = await self.store.get_contact(contact_id=cid, conn=conn)
-                    if fresh and fresh.revenue_currency in (None, currency):
-                        await self.store.update_contact(cid, conn=conn, total_revenue=fresh.total_revenue - amount)
+            link = await self.store.link_payment(ids, conn)
+            for dup in link.merged:
+                await self._drop_attribution(dup, conn)
+            original = await self.store.payment(link.reference, conn)
+            cid = (original or {}).get("contact_id") or fallback
+            if cid:
+                await self.store.get_contact(contact_id=cid, conn=conn, for_update=True)
+            common = {"currency": currency, "contact_id": cid, "conn": conn,
+                      "campaign_id": (original or {}).get("campaign_id")}
+            total = 0
+            for refund_id, amount in items:
+                total += await self.store.record_refund(link.reference, refund_id=refund_id, amount=amount,
+                                                        cumulative=None, **common)
+            if cumulative is not None:
+                total += await self.store.record_refund(link.reference, refund_id=None, amount=None,
+                                                        cumulative=cumulative, **common)
+            if total and cid:
+                await self.store.add_revenue(cid, -total, currency, conn)
 
         return refunded
 
@@ -229,23 +291,22 @@ class Rules:
         cid = contact.id
 
         async def engaged(conn: AsyncConnection) -> None:
-            fresh = await self.store.get_contact(contact_id=cid, conn=conn)
+            # The row lock makes the score (read, then written) exact with several processors; the counters
+            # themselves are added in SQL.
+            fresh = await self.store.get_contact(contact_id=cid, conn=conn, for_update=True)
             if fresh is None:
                 return
             f: dict[str, Any] = {}
             status = fresh.conversion_status
-            if kind == "email_sent":
+            if kind in COUNTERS:
+                counter, stamp = COUNTERS[kind]
+                await self.store.bump_contact(cid, conn, **{counter: 1})
+                f[stamp] = at
+                status = advance(status, "engaged")
+                fresh = fresh.model_copy(update={counter: getattr(fresh, counter) + 1})
+            elif kind == "email_sent":
                 f["last_sent_at"] = at
                 status = advance(status, "contacted")
-            elif kind == "email_opened":
-                f.update(opens=fresh.opens + 1, last_opened_at=at)
-                status = advance(status, "engaged")
-            elif kind == "link_clicked":
-                f.update(clicks=fresh.clicks + 1, last_clicked_at=at)
-                status = advance(status, "engaged")
-            elif kind == "reply_received":
-                f.update(replies=fresh.replies + 1, last_replied_at=at)
-                status = advance(status, "engaged")
             elif kind in ("email_bounced", "lead_unsubscribed"):
                 f["do_not_contact"] = True
             elif kind in INTEREST_EVENTS:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps
+from orchestrator_mcp.events.money import payment_ids
 from orchestrator_mcp.events.processor import Processor
 from orchestrator_mcp.events.rules import Rules
 from orchestrator_mcp.flows.lifecycle import start_lifecycle
@@ -31,7 +32,22 @@ def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
                                campaign_id=campaign_id),
             instantly=await deps.instantly_client(), stripe_api=await deps.stripe_client(), store=store)
 
-    return Rules(store, lifecycle=lifecycle, payment_flow=payment_flow)
+    async def link_lookup(obj: dict[str, Any]) -> list[str]:
+        """The invoice a payment intent or charge paid, or the payments of an invoice: GET /v1/invoice_payments
+        (https://docs.stripe.com/api/invoice-payment/list; since 2025-03-31 neither side names the other)."""
+        api = await deps.stripe_client()
+        kind = obj.get("object")
+        if kind == "invoice":
+            params: dict[str, Any] = {"invoice": obj["id"]}
+        else:
+            pi = obj["id"] if kind == "payment_intent" else obj.get("payment_intent")
+            if not pi:
+                return []
+            params = {"payment": {"type": "payment_intent", "payment_intent": pi}}
+        page = await api.sdk.v1.invoice_payments.list_async(params={**params, "limit": 10})
+        return [str(i) for ip in page.data for i in payment_ids(ip.to_dict())]
+
+    return Rules(store, lifecycle=lifecycle, payment_flow=payment_flow, link_lookup=link_lookup)
 
 
 def processor_for(deps: OrchestratorDeps, store: Store) -> Processor:

@@ -98,22 +98,40 @@ async def list_events(call: Call[OrchestratorDeps], args: ListEventsIn) -> ListE
 
 class ReplayIn(ToolInput):
     id: int = Field(description="The event's numeric id (from list_events).")
+    rerun_side_effects: bool = Field(
+        False, description="For an event already applied: run its outside actions again (move the lead into a "
+                           "role's campaign, send a payment link). Counters and money are never applied twice; "
+                           "without this, replaying an applied event changes nothing.")
 
 
 class ReplayOut(ToolResult):
     id: int
+    already_applied: bool = Field(description="The event's counts and money were applied before; not again.")
+    side_effects_rerun: bool
     processed: int
 
     def summary(self) -> str:
-        return f"Event {self.id} queued again; {self.processed} events processed."
+        if self.already_applied and not self.side_effects_rerun:
+            return (f"Event {self.id} was already applied; nothing ran again (pass rerun_side_effects=true to run "
+                    f"its actions again; counts and money are never applied twice).")
+        what = "its actions ran again; counts and money unchanged" if self.already_applied else "applied"
+        return f"Event {self.id} replayed ({what}); {self.processed} events processed."
 
 
 @TOOLBOX.tool(toolset="events", title="Replay an event", idempotent=False)
 async def replay_event(call: Call[OrchestratorDeps], args: ReplayIn) -> ReplayOut:
-    """Queue a dead-lettered (or processed) event again and process the queue."""
-    if not await (await call.deps.store()).replay_event(args.id):
+    """Queue a dead-lettered (or processed) event again and process the queue. An event applied before never
+    counts again (opens, clicks, replies, payments); its outside actions run again only with rerun_side_effects."""
+    store = await call.deps.store()
+    found = await store.get_event(args.id)
+    if found is None:
         raise NotFound("Store", f"no event with id {args.id}; see list_events", status=404)
-    return ReplayOut(id=args.id, processed=(await _process(call.deps, 1000)).processed)
+    applied = found.applied_at is not None
+    if applied and not args.rerun_side_effects:
+        return ReplayOut(id=args.id, already_applied=True, side_effects_rerun=False, processed=0)
+    await store.replay_event(args.id, rerun_effects=args.rerun_side_effects)
+    return ReplayOut(id=args.id, already_applied=applied, side_effects_rerun=applied and args.rerun_side_effects,
+                     processed=(await _process(call.deps, 1000)).processed)
 
 
 class Empty(ToolInput):

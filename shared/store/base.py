@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import JSON, Table, Text, bindparam, cast, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -24,6 +24,46 @@ def mentions(column: Any, needle: str) -> Any:
 
 def is_locked(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+
+
+# SQLSTATEs worth another try: serialization failure, deadlock, lock not available, connection failures,
+# admin shutdown / crash recovery (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "08000", "08003", "08006", "08001", "08004", "57P01", "57P02",
+                       "57P03"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database failure that a retry of the whole transaction can get past, on SQLite as on PostgreSQL:
+    a locked SQLite file, a deadlock, a serialization failure, a dropped or refused connection."""
+    if is_locked(exc):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if str(getattr(cur, "sqlstate", "") or getattr(cur, "pgcode", "") or "") in TRANSIENT_SQLSTATES:
+            return True
+        if isinstance(cur, (ConnectionError, TimeoutError)) or type(cur).__name__ in (
+                "ConnectionDoesNotExistError", "InterfaceError", "CannotConnectNowError",
+                "DeadlockDetectedError", "SerializationError"):
+            return True
+        cur = getattr(cur, "orig", None) or cur.__cause__
+    return False
+
+
+async def retry_transient(fn: Any, attempts: int = 6) -> Any:
+    """Run `fn()` (one whole transaction) again after a transient database failure, with jittered backoff."""
+    async for attempt in AsyncRetrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential_jitter(multiplier=0.02, max=1.0, jitter=0.05),
+        retry=retry_if_exception(is_transient),
+        reraise=True,
+    ):
+        with attempt:
+            return await fn()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class StoreBase:
@@ -100,19 +140,15 @@ class StoreBase:
     async def _retrying(self, fn: Any, conn: AsyncConnection | None = None) -> Any:
         """Run a write in its own transaction, or in the caller's when `conn` is given.
 
-        The busy timeout absorbs contention; the retry here is the belt to its braces."""
+        A transient failure (locked file, deadlock, serialization failure, dropped connection) runs the whole
+        transaction again; the busy timeout absorbs most SQLite contention before that."""
         if conn is not None:
             return await fn(conn)
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(5),
-            wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
-            retry=retry_if_exception(is_locked),
-            reraise=True,
-        ):
-            with attempt:
-                async with self.write() as conn:
-                    return await fn(conn)
-        raise AssertionError("unreachable")  # pragma: no cover
+        async def once() -> Any:
+            async with self.write() as conn:
+                return await fn(conn)
+
+        return await retry_transient(once)
 
     def _insert(self, table: Any) -> Any:
         if self.dialect == "postgresql":

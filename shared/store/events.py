@@ -23,7 +23,7 @@ class EventQueue(StoreBase):
             self._insert(events)
             .values(
                 source=source, event_id=event_id, type=type_, payload=payload, received_at=time.time(), via=via,
-                status="pending", attempts=0, next_attempt_at=0.0,
+                status="pending", attempts=0, next_attempt_at=0.0, rerun_effects=False,
             )
             .on_conflict_do_nothing(index_elements=["source", "event_id"])
         )
@@ -33,8 +33,9 @@ class EventQueue(StoreBase):
 
         return await self._retrying(run)
 
-    async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0) -> list[EventRow]:
-        """Lease up to `limit` due events. A crashed worker's lease expires and the event is claimed again."""
+    async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0, *, owner: str = "") -> list[EventRow]:
+        """Lease up to `limit` due events to `owner`. A crashed worker's lease expires and the event is claimed
+        again; only the lease's owner can then mark it (see mark_processed)."""
         now = time.time()
         e = events.c
         due = and_(e.status == "pending", e.next_attempt_at <= now, or_(e.lease_until.is_(None), e.lease_until < now))
@@ -47,33 +48,64 @@ class EventQueue(StoreBase):
             ).all()
             ids = [r.id for r in rows]
             if ids:
-                await conn.execute(update(events).where(e.id.in_(ids)).values(lease_until=now + lease_seconds))
+                await conn.execute(update(events).where(e.id.in_(ids))
+                                   .values(lease_until=now + lease_seconds, lease_owner=owner))
             return [EventRow.model_validate(r._asdict()) for r in rows]
 
         return await self._retrying(run)
 
-    async def mark_processed(self, event_pk: int, conn: AsyncConnection | None = None) -> None:
+    async def renew_lease(self, event_pks: list[int], owner: str, lease_seconds: float = 60.0) -> int:
+        """Extend the lease on the events `owner` still holds (for long work); returns how many it still holds."""
+        e = events.c
+
+        async def run(conn: AsyncConnection) -> int:
+            res = await conn.execute(update(events).where(e.id.in_(event_pks), e.lease_owner == owner,
+                                                          e.status == "pending")
+                                     .values(lease_until=time.time() + lease_seconds))
+            return int(res.rowcount)
+
+        return await self._retrying(run) if event_pks else 0
+
+    async def mark_processed(self, event_pk: int, conn: AsyncConnection | None = None, *,
+                             owner: str | None = None) -> bool:
+        """Mark the event processed and its counted effects applied. With `owner`, only while that owner still
+        holds the lease: False when it does not (another processor has it now), and the caller must roll back."""
+        e = events.c
+        conds = [e.id == event_pk]
+        if owner is not None:
+            conds += [e.lease_owner == owner, e.status == "pending"]
+        now = time.time()
         stmt = (
-            update(events)
-            .where(events.c.id == event_pk)
-            .values(status="processed", processed_at=time.time(), lease_until=None, last_error=None,
-                    attempts=events.c.attempts + 1)
+            update(events).where(*conds)
+            .values(status="processed", processed_at=now, lease_until=None, last_error=None,
+                    attempts=e.attempts + 1, applied_at=func.coalesce(e.applied_at, now), rerun_effects=False)
         )
-        await self._retrying(lambda c: c.execute(stmt), conn)
+
+        async def run(c: AsyncConnection) -> bool:
+            return bool((await c.execute(stmt)).rowcount)
+
+        return await self._retrying(run, conn)
 
     async def mark_failed(
         self, event_pk: int, error: str, *, max_attempts: int = 5, base_delay: float = 2.0,
-        conn: AsyncConnection | None = None,
+        conn: AsyncConnection | None = None, owner: str | None = None,
     ) -> str:
-        """Record a failure; back off, or dead-letter after max_attempts. Returns the new status."""
+        """Record a failure; back off, or dead-letter after max_attempts. Returns the new status, or "lost" when
+        `owner` no longer holds the lease (the event is someone else's now)."""
+        e = events.c
+        conds = [e.id == event_pk]
+        if owner is not None:
+            conds += [e.lease_owner == owner, e.status == "pending"]
 
         async def run(conn: AsyncConnection) -> str:
-            row = (await conn.execute(select(events.c.attempts).where(events.c.id == event_pk))).one()
+            row = (await conn.execute(select(e.attempts).where(*conds).with_for_update())).first()
+            if row is None:
+                return "lost"
             attempts = row.attempts + 1
             status = "dead" if attempts >= max_attempts else "pending"
             await conn.execute(
                 update(events)
-                .where(events.c.id == event_pk)
+                .where(*conds)
                 .values(attempts=attempts, status=status, last_error=error[:2000], lease_until=None,
                         next_attempt_at=time.time() + base_delay * (2 ** (attempts - 1)))
             )
@@ -81,17 +113,24 @@ class EventQueue(StoreBase):
 
         return await self._retrying(run, conn)
 
-    async def replay_event(self, event_pk: int) -> bool:
-        """Put a dead or processed event back in the queue."""
+    async def replay_event(self, event_pk: int, *, rerun_effects: bool = False) -> bool:
+        """Put a dead or processed event back in the queue. Its counted effects (counters, money) are applied at
+        most once ever; with rerun_effects the rules run its outside actions again."""
 
         async def run(conn: AsyncConnection) -> bool:
             res = await conn.execute(
                 update(events).where(events.c.id == event_pk)
-                .values(status="pending", attempts=0, next_attempt_at=0.0, lease_until=None)
+                .values(status="pending", attempts=0, next_attempt_at=0.0, lease_until=None,
+                        rerun_effects=rerun_effects)
             )
             return bool(res.rowcount)
 
         return await self._retrying(run)
+
+    async def get_event(self, event_pk: int) -> EventRow | None:
+        async with self.read() as conn:
+            row = (await conn.execute(select(events).where(events.c.id == event_pk))).first()
+        return EventRow.model_validate(row._asdict()) if row else None
 
     async def list_events(
         self, *, status: str | None = None, type_: str | None = None, source: str | None = None, limit: int = 50

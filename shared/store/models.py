@@ -52,6 +52,8 @@ class EventRow(BaseModel):
     attempts: int = 0
     next_attempt_at: float = 0.0
     last_error: str | None = None
+    applied_at: float | None = None
+    rerun_effects: bool = False
 
 
 def normalize_email(email: str) -> str:

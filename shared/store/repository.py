@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.redaction import redact_value
 from shared.store.base import mentions
 from shared.store.events import EventQueue
+from shared.store.payments import PaymentBook
 from shared.store.models import Contact, normalize_email
 from shared.store.schema import (
     app_config,
@@ -28,7 +29,7 @@ from shared.store.schema import (
 CONTACT_FIELDS = {c.name for c in unified_contacts.columns}
 
 
-class Store(EventQueue):
+class Store(PaymentBook, EventQueue):
     """The repository. One instance per process; safe to share between tasks."""
 
     # --- contacts ---
@@ -87,6 +88,15 @@ class Store(EventQueue):
 
         return await self._retrying(run, conn)
 
+    async def bump_contact(self, contact_id: str, conn: AsyncConnection, **deltas: int) -> None:
+        """Add to counters atomically (UPDATE x = x + n): opens, clicks, replies, payment_failures."""
+        unknown = set(deltas) - CONTACT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown contact fields: {sorted(unknown)}")
+        c = unified_contacts.c
+        await conn.execute(update(unified_contacts).where(c.id == contact_id)
+                           .values(updated_at=time.time(), **{k: c[k] + int(n) for k, n in deltas.items()}))
+
     async def link_ids(
         self, email: str, *, lead_id: str | None = None, customer_id: str | None = None, campaign_id: str | None = None
     ) -> Contact:
@@ -108,7 +118,10 @@ class Store(EventQueue):
         email: str | None = None,
         lead_id: str | None = None,
         customer_id: str | None = None,
+        for_update: bool = False,
     ) -> Contact | None:
+        """One contact. With `conn` and for_update=True the row stays locked (PostgreSQL) until that transaction
+        ends, so a rule that reads before it writes cannot lose another writer's update."""
         if contact_id:
             column, value = "id", contact_id
         elif email:
@@ -123,6 +136,8 @@ class Store(EventQueue):
             row = self.read_one_inline(unified_contacts, column, value)
             return Contact.model_validate(row) if row else None
         stmt = select(unified_contacts).where(unified_contacts.c[column] == value).limit(1)
+        if for_update:
+            stmt = stmt.with_for_update()
         if conn is not None:  # inside the caller's transaction: see its own writes
             got = (await conn.execute(stmt)).first()
             return Contact.model_validate(got._asdict()) if got else None
@@ -192,33 +207,6 @@ class Store(EventQueue):
             return counts
 
         return await self._retrying(run)
-
-    # --- payments ---
-
-    async def record_payment(
-        self, reference: str, *, amount: int, currency: str, kind: str = "payment", contact_id: str | None = None,
-        campaign_id: str | None = None, at: float | None = None, conn: AsyncConnection | None = None,
-    ) -> bool:
-        """Record a payment (or a negative refund) once per reference. True when it is new."""
-        stmt = (
-            self._insert(attributed_payments)
-            .values(reference=reference, contact_id=contact_id, campaign_id=campaign_id, amount=int(amount),
-                    currency=currency.lower(), kind=kind, at=at or time.time())
-            .on_conflict_do_nothing(index_elements=["reference"])
-        )
-
-        async def run(c: AsyncConnection) -> bool:
-            return bool((await c.execute(stmt)).rowcount)
-
-        return await self._retrying(run, conn)
-
-    async def payments_for(self, *, contact_id: str | None = None, campaign_id: str | None = None) -> list[dict[str, Any]]:
-        p = attributed_payments.c
-        conds = [x for x in (p.contact_id == contact_id if contact_id else None,
-                             p.campaign_id == campaign_id if campaign_id else None) if x is not None]
-        async with self.read() as conn:
-            rows = (await conn.execute(select(attributed_payments).where(*conds).order_by(p.at))).all()
-        return [r._asdict() for r in rows]
 
     # --- audit, cursors, config ---
 

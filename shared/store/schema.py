@@ -70,8 +70,21 @@ attributed_payments = Table(
     Column("currency", String(3), nullable=False),
     Column("kind", String(16), nullable=False),  # payment | refund
     Column("at", Float, nullable=False),
+    # For a refund: the payment it returns money from (a payment_aliases reference).
+    Column("payment_reference", String(96)),
     Index("ix_payments_campaign", "campaign_id"),
     Index("ix_payments_contact", "contact_id"),
+    Index("ix_payments_payment", "payment_reference"),
+)
+
+# Every id that names one payment (checkout session, invoice, payment intent, charge) points at the payment's
+# reference: whichever event arrives first claims the payment, the later ones map to it (one purchase, one row).
+payment_aliases = Table(
+    "payment_aliases",
+    metadata,
+    Column("alias", String(96), primary_key=True),
+    Column("reference", String(96), nullable=False),
+    Index("ix_payment_aliases_reference", "reference"),
 )
 
 campaign_performance = Table(
@@ -108,7 +121,12 @@ events = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False, default=0.0),
     Column("lease_until", Float),
+    Column("lease_owner", String(64)),  # the processor holding the lease; only it may mark the event
     Column("last_error", Text),
+    # When the rules first applied this event's counted effects (counters, money); a replay never repeats them.
+    Column("applied_at", Float),
+    # Set by replay_event when the user asks for the outside actions (campaign moves, payment links) to run again.
+    Column("rerun_effects", Boolean, nullable=False, default=False),
     UniqueConstraint("source", "event_id", name="uq_events_source_event"),
     Index("ix_events_pending", "status", "next_attempt_at"),
     Index("ix_events_type", "type"),

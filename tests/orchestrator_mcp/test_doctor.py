@@ -26,7 +26,7 @@ def test_doctor_without_keys_says_how_to_fix() -> None:
     # no keyring here, so the fix is the client config's env block, not `auth set`
     assert 'add "INSTANTLY_API_KEY": "..." to the "env" block' in res.stdout
     assert "auth set" not in res.stdout
-    assert "OK    store:" in res.stdout and "schema 0002, writable" in res.stdout
+    assert "OK    store:" in res.stdout and "schema 0003, writable" in res.stdout
     assert "Traceback" not in res.stderr
 
 

@@ -14,7 +14,7 @@ from shared.store.engine import schema_version
 async def test_migrations_from_empty_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "store.sqlite"
     store = await open_store(str(path))
-    assert await schema_version(store.engine) == "0002"
+    assert await schema_version(store.engine) == "0003"
     async with store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: set(sa_inspect(c).get_table_names()))
     assert {"unified_contacts", "campaign_performance", "events", "audit_log", "sync_state", "app_config", "attributed_payments",
@@ -23,7 +23,7 @@ async def test_migrations_from_empty_and_reopen(tmp_path: Path) -> None:
     await store.close()
 
     again = await open_store(str(path))  # re-opening runs no migration twice and keeps the data
-    assert await schema_version(again.engine) == "0002"
+    assert await schema_version(again.engine) == "0003"
     contact = await again.get_contact(email="ada@EXAMPLE.com")
     assert contact is not None and contact.first_name == "Ada"
     await again.close()
@@ -114,7 +114,7 @@ async def test_upgrade_from_the_first_schema_keeps_data(tmp_path: Path) -> None:
     await engine.dispose()
 
     store = await open_store(str(path))
-    assert await schema_version(store.engine) == "0002"
+    assert await schema_version(store.engine) == "0003"
     old = await store.get_contact(email="old@example.com")
     assert old is not None and old.paid_at is None
     assert await store.record_payment("pi_1", amount=500, currency="USD", contact_id=old.id, campaign_id="c1")
