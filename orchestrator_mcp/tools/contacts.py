@@ -13,6 +13,7 @@ from orchestrator_mcp.flows.sync import sync_contact as sync_one
 from orchestrator_mcp.flows.sync import sync_contacts as sync_all
 from orchestrator_mcp.mapping import customer_to_lead, lead_to_customer
 from orchestrator_mcp.tools import TOOLBOX
+from orchestrator_mcp.tools.live import LIVE_CONFIRM, live_blocked
 from shared.errors import NotFound
 from shared.safety import ConfirmInput, GatedResult
 from shared.store import Contact
@@ -35,6 +36,7 @@ class LeadRef(ToolInput):
     lead_email: str | None = Field(None, description="Lead email (or lead_id).")
     lead_id: str | None = Field(None, description="Instantly lead id.")
     apply: bool = Field(False, description="Also create or update the Stripe customer (else only show the mapping).")
+    confirm: bool = Field(False, description=LIVE_CONFIRM)
 
     @model_validator(mode="after")
     def _one(self) -> LeadRef:
@@ -48,10 +50,12 @@ class Mapping(ToolResult):
     target_id: str | None = Field(None, description="The matching object on the other side, if any.")
     fields: dict[str, Any] = Field(description="The mapped fields for the other side.")
     applied: bool
+    note: str = Field("", description="Why it was not applied, when it was asked to be.")
 
     def summary(self) -> str:
         action = "applied to" if self.applied else "would map to"
-        return f"{self.source_id} {action} {self.target_id or 'a new object'}: {sorted(self.fields)}."
+        note = f" {self.note}" if self.note else ""
+        return f"{self.source_id} {action} {self.target_id or 'a new object'}: {sorted(self.fields)}.{note}"
 
 
 @TOOLBOX.tool(toolset="contacts", title="Map lead to customer", idempotent=True)
@@ -61,11 +65,17 @@ async def map_lead_to_customer(call: Call[OrchestratorDeps], args: LeadRef) -> M
     instantly, stripe_api, store = (await call.deps.instantly_client(), await call.deps.stripe_client(),
                                     await call.deps.store())
     lead = await resolve_lead(instantly, email=args.lead_email, lead_id=args.lead_id)
-    contact = await store.upsert_contact(lead.email or "", instantly_lead_id=lead.id)
-    params = lead_to_customer(lead.as_dict(), contact_id=contact.id)
+    apply = args.apply and not await live_blocked(call.deps, args.confirm)
+    # only an applied mapping writes: showing it leaves the store as it was
+    contact = (await store.upsert_contact(lead.email or "", instantly_lead_id=lead.id) if apply
+               else await store.get_contact(email=lead.email or ""))
+    params = lead_to_customer(lead.as_dict(), contact_id=contact.id if contact else None)
     existing = await stripe_api.find_customer_by_email(params["email"])
     target = existing["id"] if existing else None
-    if args.apply:
+    if args.apply and not apply:
+        return Mapping(source_id=lead.id, target_id=target, fields=params, applied=False,
+                       note="LIVE Stripe key: not applied; call again with confirm=true to write the customer.")
+    if apply:
         if existing:
             await stripe_api.update_customer(existing["id"], name=params.get("name"), phone=params.get("phone"),
                                              metadata=params["metadata"])
@@ -74,7 +84,7 @@ async def map_lead_to_customer(call: Call[OrchestratorDeps], args: LeadRef) -> M
                 email=params["email"], name=params.get("name"), phone=params.get("phone"),
                 metadata=params["metadata"], idempotency_key=f"map-lead:{lead.id}"))["id"]
         await store.link_ids(params["email"], lead_id=lead.id, customer_id=target)
-    return Mapping(source_id=lead.id, target_id=target, fields=params, applied=args.apply)
+    return Mapping(source_id=lead.id, target_id=target, fields=params, applied=apply)
 
 
 class CustomerRef(ToolInput):
