@@ -66,7 +66,12 @@ class BaseDeps:
                 if self._store is None:
                     from shared.store import open_store  # lazy: start-up does not pay for SQLAlchemy
 
-                    self._store = await open_store(self.options.store_url)
+                    url = self.options.store_url
+                    if url is None and self.options.sandbox:
+                        from shared.sandbox_mode import store_url
+
+                        url = store_url()  # sandbox data never shares a store with a real account
+                    self._store = await open_store(url)
         return self._store
 
     async def audit(

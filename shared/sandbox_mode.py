@@ -48,6 +48,13 @@ def data_dir() -> Path:
     return path
 
 
+def store_url() -> str:
+    """The store of sandbox mode: its own file in the sandbox's state folder, never the real account's store
+    (ISMCP_STORE_PATH / ISMCP_DATABASE_URL name that one), so sandbox contacts, revenue and campaign roles never
+    show up in live reports or automations."""
+    return f"sqlite+aiosqlite:///{(data_dir() / 'store.sqlite').resolve()}"
+
+
 def answers(url: str, timeout: float = 0.5) -> bool:
     try:
         httpx.get(f"{url}/_sandbox/health", timeout=timeout)

@@ -37,7 +37,8 @@ def params_key(op: str, step: str, params: Any) -> str:
 
 class Step(BaseModel):
     step: str = Field(description="What this step does.")
-    outcome: Literal["done", "reused", "skipped", "failed"] = Field(description="done, reused (already there), skipped or failed.")
+    outcome: Literal["done", "reused", "skipped", "failed", "planned"] = Field(
+        description="done, reused (already there), skipped, failed, or planned (a preview: would be done).")
     detail: str | None = Field(None, description="Ids or the reason.")
 
 
@@ -80,9 +81,10 @@ async def resolve_lead(
         return await instantly.get_lead(lead_id)
     if not email:
         raise InputError("give the lead's email or its Instantly lead id", "lead_email")
+    # Within a campaign only: the same email in another campaign is another lead, never written to here.
     lead = await instantly.find_lead(email, campaign_id=campaign_id)
-    if lead is None and campaign_id:
-        lead = await instantly.find_lead(email)
+    if lead is not None and campaign_id and lead.campaign not in (None, campaign_id):
+        lead = None
     if lead is None:
         where = f" in campaign {campaign_id}" if campaign_id else ""
         raise NotFound("Instantly", f"No lead with email {email}{where}. Import the lead first.", status=404)

@@ -83,6 +83,44 @@ async def resolve_price(stripe_api: StripeApi, price_id: str | None, product_id:
     return price, product
 
 
+async def preview_payment_flow(
+    req: PaymentFlowRequest, *, instantly: InstantlyClient, stripe_api: StripeApi, store: Store,
+) -> PaymentFlowResult:
+    """What trigger_payment_flow would do, from reads only: nothing is written to Stripe, Instantly or the store."""
+    lead, (price, product) = await asyncio.gather(
+        resolve_lead(instantly, email=req.lead_email, lead_id=req.lead_id, campaign_id=req.campaign_id),
+        resolve_price(stripe_api, req.price_id, req.product_id))
+    if not lead.email:
+        raise InputError(f"lead {lead.id} has no email address", "lead_id")
+    contact = await store.get_contact(email=lead.email)
+    price_id, currency = str(price["id"]), str(price.get("currency") or "usd")
+    amount = int(price.get("unit_amount") or 0) * req.quantity
+    customer = None
+    if contact and contact.stripe_customer_id:
+        try:
+            customer = await stripe_api.get_customer(contact.stripe_customer_id)
+            customer = None if customer.get("deleted") else customer
+        except NotFound:
+            customer = None
+    customer = customer or await stripe_api.find_customer_by_email(lead.email)
+    known = ((contact.attribution_data.get("links") or {}) if contact else {}).get(f"{price_id}x{req.quantity}")
+    steps = [
+        Step(step="find or create Stripe customer", outcome="reused" if customer else "planned",
+             detail=customer["id"] if customer else f"would create a customer for {lead.email}"),
+        Step(step="create payment link", outcome="planned" if not known else "reused",
+             detail=known["id"] if known else f"would create a link for {format_amount(amount, currency)} "
+                                              f"({product.get('name') or price_id})"),
+        Step(step="write link into lead variables", outcome="planned", detail=lead.id),
+    ]
+    if req.follow_up_campaign_id:
+        steps.append(Step(step="move lead to follow-up campaign", outcome="planned", detail=req.follow_up_campaign_id))
+    return PaymentFlowResult(
+        contact_id=contact.id if contact else "", email=lead.email.strip().lower(), lead_id=lead.id,
+        customer_id=customer["id"] if customer else "", payment_link_id=known["id"] if known else "",
+        payment_link_url=known["url"] if known else "", price_id=price_id, amount=amount, currency=currency,
+        product_name=product.get("name"), steps=steps)
+
+
 async def trigger_payment_flow(
     req: PaymentFlowRequest, *, instantly: InstantlyClient, stripe_api: StripeApi, store: Store,
     lead: Lead | None = None, price_and_product: tuple[dict, dict] | None = None,

@@ -40,8 +40,10 @@ def describe_engagement(fields: dict[str, Any]) -> str:
 
 async def qualify_leads(
     instantly: InstantlyClient, store: Store, cfg: PipelineConfig, *, campaign_id: str, min_score: float,
+    record: bool = True,
 ) -> tuple[list[Candidate], list[Candidate]]:
-    """(qualified best first, skipped with reasons). Scores are stored on the contacts as a side effect."""
+    """(qualified best first, skipped with reasons). With record=True the scores are stored on the contacts;
+    with record=False (a preview) the store is only read."""
     qualified: list[Candidate] = []
     skipped: list[Candidate] = []
     cursor: str | None = None
@@ -55,13 +57,17 @@ async def qualify_leads(
                 continue
             existing = await store.get_contact(email=lead.email)
             fields = lead_fields(lead, cfg, existing)
-            contact = await apply_lead(store, lead, cfg)
-            cand = Candidate(lead_id=lead.id, lead=lead, email=contact.email, score=fields["email_engagement_score"],
+            if record:
+                contact = await apply_lead(store, lead, cfg)
+                email, dnc, status = contact.email, contact.do_not_contact, contact.conversion_status
+            else:
+                email, dnc, status = lead.email.strip().lower(), fields["do_not_contact"], fields["conversion_status"]
+            cand = Candidate(lead_id=lead.id, lead=lead, email=email, score=fields["email_engagement_score"],
                              reasons=f"{describe_engagement(fields)}; score {fields['email_engagement_score']:g}")
-            if contact.do_not_contact:
+            if dnc:
                 cand.skip_reason = "bounced or unsubscribed"
-            elif contact.conversion_status in ("payment_link_sent", "customer"):
-                cand.skip_reason = f"already {contact.conversion_status.replace('_', ' ')}"
+            elif status in ("payment_link_sent", "customer"):
+                cand.skip_reason = f"already {status.replace('_', ' ')}"
             elif cand.score < min_score:
                 cand.skip_reason = f"score {cand.score:g} below {min_score:g}"
             (skipped if cand.skip_reason else qualified).append(cand)

@@ -15,7 +15,9 @@ from orchestrator_mcp.flows.common import op_key, params_key
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.payments import run_payment_flow
-from shared.errors import describe
+from orchestrator_mcp.tools.live import live_blocked
+from shared.errors import InputError, describe
+from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
 
 
@@ -31,12 +33,19 @@ class IntegratedCampaign(CampaignFields):
     name: str = Field(min_length=1, description="Campaign name.")
     price_id: str | None = Field(None, description="Existing Stripe price.")
     product_id: str | None = Field(None, description="Existing Stripe product (its default price).")
-    new_product: NewProduct | None = Field(None, description="Create this product and price instead.")
+    new_product: NewProduct | None = Field(None, description="Create this product and price (set as the product's "
+                                                             "default price) instead.")
     leads: list[LeadIn] = Field(default_factory=list, description="Leads to import into the campaign.")
-    link_on: Literal["import", "engagement"] = Field(
-        "import", description="import: every lead gets a personal link now; engagement: when marked interested.")
-    activate: bool = Field(False, description="Start sending (needs confirm=true); otherwise the campaign stays paused.")
-    confirm: bool = Field(False, description="Required with activate=true.")
+    skip_leads_in_other_campaigns: bool = Field(
+        False, description="Skip leads already in another campaign of the workspace (default: add them; leads "
+                           "already in this campaign are always skipped).")
+    link_on: Literal["engagement", "import"] = Field(
+        "engagement", description="engagement (default): a personal link when a lead is marked interested; "
+                                  "import: every lead gets a personal link (and a Stripe customer) now.")
+    activate: bool = Field(False, description="Start sending (needs confirm=true, leads and a sending account); "
+                                              "otherwise the campaign stays paused.")
+    confirm: bool = Field(False, description="Required with activate=true, and for any write with a live Stripe key "
+                                             "(without it a live key gets a preview and nothing is written).")
 
     @model_validator(mode="after")
     def _price(self) -> IntegratedCampaign:
@@ -45,32 +54,85 @@ class IntegratedCampaign(CampaignFields):
         return self
 
 
-class IntegratedResult(ToolResult):
-    campaign_id: str
-    campaign_status: str = Field(description="paused or active.")
-    product_id: str
-    price_id: str
+class SkippedLead(ToolResult):
+    email: str
+    reason: str
+
+
+class IntegratedResult(GatedResult):
+    executed: bool = Field(True, description="False for a preview (a live Stripe key without confirm=true).")
+    campaign_id: str = Field(description="The campaign (empty in a preview).")
+    campaign_status: str = Field(description="paused, active, or not created (a preview).")
+    product_id: str = Field(description="The product (empty in a preview when it would be created).")
+    price_id: str = Field(description="The price (empty in a preview when it would be created).")
     imported: dict[str, int] = Field(description="created, updated, skipped, invalid, failed.")
+    skipped_leads: list[SkippedLead] = Field(default_factory=list, description="Every lead not added, with why.")
     links_created: int
     link_failures: list[str]
     link_on: str
-    note: str | None = None
+    note: str = ""
 
     def summary(self) -> str:
+        if not self.executed:
+            return f"PREVIEW (nothing written): {self.preview} Call again with confirm=true to do it."
+        skipped = (f" Skipped: {'; '.join(f'{s.email} ({s.reason})' for s in self.skipped_leads[:10])}"
+                   f"{' ...' if len(self.skipped_leads) > 10 else ''}." if self.skipped_leads else "")
         return (f"Campaign {self.campaign_id} ({self.campaign_status}) with price {self.price_id}: "
                 f"{self.imported.get('created', 0)} leads imported, {self.links_created} payment links"
-                f"{'' if self.link_on == 'import' else ' (links on engagement)'}."
+                f"{'' if self.link_on == 'import' else ' (links on engagement)'}.{skipped}"
                 f"{' ' + self.note if self.note else ''}")
+
+
+async def _campaign_emails(instantly: Any, campaign_id: str) -> set[str]:
+    emails: set[str] = set()
+    cursor: str | None = None
+    while True:
+        page = await instantly.list_leads({"campaign": campaign_id}, max_items=1000, starting_after=cursor)
+        emails.update((lead.email or "").strip().lower() for lead in page.items if lead.email)
+        cursor = page.next_starting_after
+        if not page.has_more or not cursor:
+            return emails
+
+
+def _preview(args: IntegratedCampaign, price: dict | None, product: dict | None) -> IntegratedResult:
+    from orchestrator_mcp.flows.payment_flow import format_amount
+
+    if args.new_product:
+        p = args.new_product
+        offer = f"a new product {p.name!r} at {format_amount(p.unit_amount, p.currency)}"
+    else:
+        assert price is not None and product is not None
+        offer = (f"{product.get('name') or product['id']} ({price['id']}, "
+                 f"{format_amount(int(price.get('unit_amount') or 0), str(price.get('currency') or 'usd'))})")
+    links = ("a payment link (and Stripe customer) per lead now" if args.link_on == "import"
+             else "payment links when leads are marked interested")
+    text = (f"LIVE Stripe key (real money): would create campaign {args.name!r} for {offer}, import "
+            f"{len(args.leads)} leads, and create {links}.")
+    return IntegratedResult(
+        executed=False, preview=text, campaign_id="", campaign_status="not created",
+        product_id=str(product["id"]) if product else "", price_id=str(price["id"]) if price else "",
+        imported={"created": 0, "updated": 0, "skipped": 0, "invalid": 0, "failed": 0}, links_created=0,
+        link_failures=[], link_on=args.link_on)
 
 
 @TOOLBOX.tool(toolset="payments", title="Create campaign with payment links", idempotent=True)
 async def create_integrated_campaign(call: Call[OrchestratorDeps], args: IntegratedCampaign) -> IntegratedResult:
-    """One call: product and price (existing or new), an Instantly campaign whose steps may use {{payment_link}},
-    {{payment_amount}}, {{product_name}} and lead variables (e.g. {{icebreaker}}), the leads imported, and a
-    personal payment link per lead (now, or on engagement). Stays paused unless activate=true with confirm=true.
-    Safe to retry."""
+    """One call: product and price (existing, or new and set as the product's default price), an Instantly
+    campaign whose steps may use {{payment_link}}, {{payment_amount}}, {{product_name}} and lead variables (e.g.
+    {{icebreaker}}), the leads imported (only leads already in this campaign are skipped, each reported with its
+    reason), and payment links: by default when a lead is marked interested (link_on=engagement), or one per lead
+    now (link_on=import). Stays paused unless activate=true with confirm=true; it is not activated without leads
+    or a sending account. With a live Stripe key every write needs confirm=true. Safe to retry."""
+    from orchestrator_mcp.flows.payment_flow import resolve_price
+
     deps = call.deps
     instantly, stripe_api, store = await deps.instantly_client(), await deps.stripe_client(), await deps.store()
+    if args.activate and args.confirm and not args.sender_accounts:
+        raise InputError("cannot activate: no sending account; give sender_accounts (emails of connected "
+                         "Instantly accounts), or leave activate=false", "sender_accounts")
+    if await live_blocked(deps, args.confirm):
+        existing = None if args.new_product else await resolve_price(stripe_api, args.price_id, args.product_id)
+        return _preview(args, *(existing or (None, None)))
     op = op_key("icc", args.name, args.price_id, args.product_id,
                 args.new_product.model_dump() if args.new_product else None)
     state: dict[str, Any] = dict(await store.get_config(op, default={}))
@@ -79,7 +141,7 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
         state.update(values)
         await store.set_config(op, state)
 
-    # 1. product and price
+    # 1. product and price (a new product gets the new price as its default)
     if "price_id" not in state:
         if args.new_product:
             p = args.new_product
@@ -89,23 +151,49 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
                 idempotency_key=params_key(op, "price", p.model_dump()))
             await remember(product_id=product["id"], price_id=price["id"])
         else:
-            from orchestrator_mcp.flows.payment_flow import resolve_price
-
             price, product = await resolve_price(stripe_api, args.price_id, args.product_id)
-            await remember(product_id=product["id"], price_id=price["id"])
+            await remember(product_id=product["id"], price_id=price["id"], default_set=True)
+    if not state.get("default_set"):
+        # POST /v1/products/{id} default_price (https://docs.stripe.com/api/products/update)
+        await stripe_api._dict(
+            "POST", f"/v1/products/{state['product_id']}", stripe_api.sdk.v1.products.update_async,
+            state["product_id"], params={"default_price": state["price_id"]},
+            options={"idempotency_key": params_key(op, "default_price", state["price_id"])})
+        await remember(default_set=True)
     # 2. the campaign (Instantly has no idempotency keys: the stored state is the guard)
     if "campaign_id" not in state:
         campaign = await instantly.create_campaign(create_body(args.name, args))
         await remember(campaign_id=campaign.id)
     campaign_id, price_id = state["campaign_id"], state["price_id"]
     await call.progress(1, 4, "campaign ready")
-    # 3. leads
-    summary = await instantly.import_leads(
-        [lead.to_payload() for lead in args.leads], campaign_id=campaign_id, skip_if_in_campaign=True,
-        progress=lambda done, total, msg: call.progress(1 + done / max(total or 1, 1), 4, msg),
-    ) if args.leads else None
-    imported = ({k: getattr(summary, k) for k in ("created", "updated", "skipped", "invalid", "failed")}
-                if summary else {"created": 0, "updated": 0, "skipped": 0, "invalid": 0, "failed": 0})
+    # 3. leads: those already in this campaign are skipped (and said so); others in the workspace are added
+    skipped: list[SkippedLead] = []
+    imported = {"created": 0, "updated": 0, "skipped": 0, "invalid": 0, "failed": 0}
+    if args.leads:
+        present = await _campaign_emails(instantly, campaign_id)
+        fresh = [lead for lead in args.leads if (lead.email or "").strip().lower() not in present]
+        skipped += [SkippedLead(email=lead.email.strip().lower(), reason="already in this campaign")
+                    for lead in args.leads if lead.email and lead.email.strip().lower() in present]
+        summary = await instantly.import_leads(
+            [lead.to_payload() for lead in fresh], campaign_id=campaign_id,
+            skip_if_in_campaign=args.skip_leads_in_other_campaigns,
+            progress=lambda done, total, msg: call.progress(1 + done / max(total or 1, 1), 4, msg),
+        ) if fresh else None
+        if summary is not None:
+            imported = {k: getattr(summary, k) for k in ("created", "updated", "skipped", "invalid", "failed")}
+            for problem in [*summary.invalid_items, *summary.failed_items]:
+                if problem.email:
+                    skipped.append(SkippedLead(email=problem.email.strip().lower(), reason=problem.reason))
+            named = {s.email for s in skipped}
+            now_in = await _campaign_emails(instantly, campaign_id)
+            reasons = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.skipped_reasons.items())
+            for lead in fresh:
+                email = (lead.email or "").strip().lower()
+                if email and email not in now_in and email not in named:
+                    why = ("in another campaign (skip_leads_in_other_campaigns)" if args.skip_leads_in_other_campaigns
+                           else "not added by Instantly")
+                    skipped.append(SkippedLead(email=email, reason=f"{why}{' - ' + reasons if reasons else ''}"))
+        imported["skipped"] += sum(s.reason == "already in this campaign" for s in skipped)
     # 4. payment links
     links, failures = 0, []
     if args.link_on == "engagement":
@@ -114,7 +202,8 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
         cfg.auto_payment_flow = True
         await save_config(store, cfg)
     else:
-        emails = sorted({lead.email.strip().lower() for lead in args.leads if lead.email})
+        emails = sorted({lead.email.strip().lower() for lead in args.leads if lead.email}
+                        - {s.email for s in skipped if s.reason != "already in this campaign"})
         gate = asyncio.Semaphore(4)
         done = 0
 
@@ -131,14 +220,17 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
                 await call.progress(2 + done / len(emails), 4, f"payment links {done}/{len(emails)}")
 
         await asyncio.gather(*(one(e) for e in emails))
-    # 5. activation, only when confirmed
-    status, note = "paused", None
+    # 5. activation, only when confirmed, and never with no leads
+    status, note = "paused", ""
     if args.activate and args.confirm:
-        await instantly.activate_campaign(campaign_id)
-        status = "active"
+        if not await _campaign_emails(instantly, campaign_id):
+            note = "Not activated: the campaign has no leads; add leads, then activate it."
+        else:
+            await instantly.activate_campaign(campaign_id)
+            status = "active"
     elif args.activate:
         note = "Not activated: activating starts sending email, so call again with confirm=true."
     await call.progress(4, 4, "done")
     return IntegratedResult(campaign_id=campaign_id, campaign_status=status, product_id=state["product_id"],
-                            price_id=price_id, imported=imported, links_created=links, link_failures=failures[:50],
-                            link_on=args.link_on, note=note)
+                            price_id=price_id, imported=imported, skipped_leads=skipped, links_created=links,
+                            link_failures=failures[:50], link_on=args.link_on, note=note)

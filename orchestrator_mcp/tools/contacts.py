@@ -13,6 +13,7 @@ from orchestrator_mcp.flows.sync import sync_contact as sync_one
 from orchestrator_mcp.flows.sync import sync_contacts as sync_all
 from orchestrator_mcp.mapping import customer_to_lead, lead_to_customer
 from orchestrator_mcp.tools import TOOLBOX
+from orchestrator_mcp.tools.live import LIVE_CONFIRM, live_blocked
 from shared.errors import NotFound
 from shared.safety import ConfirmInput, GatedResult
 from shared.store import Contact
@@ -35,6 +36,7 @@ class LeadRef(ToolInput):
     lead_email: str | None = Field(None, description="Lead email (or lead_id).")
     lead_id: str | None = Field(None, description="Instantly lead id.")
     apply: bool = Field(False, description="Also create or update the Stripe customer (else only show the mapping).")
+    confirm: bool = Field(False, description=LIVE_CONFIRM)
 
     @model_validator(mode="after")
     def _one(self) -> LeadRef:
@@ -48,10 +50,12 @@ class Mapping(ToolResult):
     target_id: str | None = Field(None, description="The matching object on the other side, if any.")
     fields: dict[str, Any] = Field(description="The mapped fields for the other side.")
     applied: bool
+    note: str = Field("", description="Why it was not applied, when it was asked to be.")
 
     def summary(self) -> str:
         action = "applied to" if self.applied else "would map to"
-        return f"{self.source_id} {action} {self.target_id or 'a new object'}: {sorted(self.fields)}."
+        note = f" {self.note}" if self.note else ""
+        return f"{self.source_id} {action} {self.target_id or 'a new object'}: {sorted(self.fields)}.{note}"
 
 
 @TOOLBOX.tool(toolset="contacts", title="Map lead to customer", idempotent=True)
@@ -61,11 +65,17 @@ async def map_lead_to_customer(call: Call[OrchestratorDeps], args: LeadRef) -> M
     instantly, stripe_api, store = (await call.deps.instantly_client(), await call.deps.stripe_client(),
                                     await call.deps.store())
     lead = await resolve_lead(instantly, email=args.lead_email, lead_id=args.lead_id)
-    contact = await store.upsert_contact(lead.email or "", instantly_lead_id=lead.id)
-    params = lead_to_customer(lead.as_dict(), contact_id=contact.id)
+    apply = args.apply and not await live_blocked(call.deps, args.confirm)
+    # only an applied mapping writes: showing it leaves the store as it was
+    contact = (await store.upsert_contact(lead.email or "", instantly_lead_id=lead.id) if apply
+               else await store.get_contact(email=lead.email or ""))
+    params = lead_to_customer(lead.as_dict(), contact_id=contact.id if contact else None)
     existing = await stripe_api.find_customer_by_email(params["email"])
     target = existing["id"] if existing else None
-    if args.apply:
+    if args.apply and not apply:
+        return Mapping(source_id=lead.id, target_id=target, fields=params, applied=False,
+                       note="LIVE Stripe key: not applied; call again with confirm=true to write the customer.")
+    if apply:
         if existing:
             await stripe_api.update_customer(existing["id"], name=params.get("name"), phone=params.get("phone"),
                                              metadata=params["metadata"])
@@ -74,7 +84,7 @@ async def map_lead_to_customer(call: Call[OrchestratorDeps], args: LeadRef) -> M
                 email=params["email"], name=params.get("name"), phone=params.get("phone"),
                 metadata=params["metadata"], idempotency_key=f"map-lead:{lead.id}"))["id"]
         await store.link_ids(params["email"], lead_id=lead.id, customer_id=target)
-    return Mapping(source_id=lead.id, target_id=target, fields=params, applied=args.apply)
+    return Mapping(source_id=lead.id, target_id=target, fields=params, applied=apply)
 
 
 class CustomerRef(ToolInput):
@@ -190,34 +200,66 @@ class Forget(ConfirmInput):
 
 class ForgetOut(GatedResult):
     subject: str = Field(description="A one-way hash standing in for the person in the audit trail.")
-    removed: dict[str, int] = Field(default_factory=dict, description="What was erased from the store.")
-    remote: list[str] = Field(default_factory=list, description="Leads and customers deleted in the APIs.")
+    removed: dict[str, int] = Field(
+        default_factory=dict, description="Store rows by table: contacts and events/audit entries erased, payments "
+                                          "unlinked (erased when executed, would be erased in a preview).")
+    instantly_lead_ids: list[str] = Field(default_factory=list, description="The person's Instantly leads "
+                                                                            "(deleted, or to delete).")
+    stripe_customer_ids: list[str] = Field(default_factory=list, description="The person's Stripe customers "
+                                                                             "(deleted, or to delete).")
 
     def summary(self) -> str:
         local = ", ".join(f"{n} {k}" for k, n in self.removed.items())
-        remote = f"; deleted in the APIs: {', '.join(self.remote)}" if self.remote else ""
+        remote = ", ".join([*self.instantly_lead_ids, *self.stripe_customer_ids]) or "none"
         if not self.executed:
-            return f"Erased from the store: {local}. {self.preview}"
-        return f"Erased from the store: {local}{remote}."
+            return (f"PREVIEW (nothing erased): would erase from the store: {local}; would delete in the APIs: "
+                    f"{remote}. Call again with confirm=true to erase.")
+        return f"Erased from the store: {local}; deleted in the APIs: {remote}."
+
+
+async def _forget_plan(deps: OrchestratorDeps, email: str) -> tuple[dict[str, int], list[str], list[str]]:
+    """(store rows by table, lead ids, customer ids): what erasing this person touches. Reads only."""
+    from sqlalchemy import func, select
+
+    from shared.store.base import mentions
+    from shared.store.schema import attributed_payments, audit_log, events, unified_contacts
+
+    store = await deps.store()
+    async with store.read() as conn:
+        contact = (await conn.execute(select(unified_contacts.c.id).where(unified_contacts.c.email == email))).scalar()
+        count = lambda table, cond: conn.execute(select(func.count()).select_from(table).where(cond))  # noqa: E731
+        removed = {
+            "contacts": 1 if contact else 0,
+            "events": int((await count(events, mentions(events.c.payload, email))).scalar() or 0),
+            "audit_entries": int((await count(audit_log, mentions(audit_log.c.arguments, email))).scalar() or 0),
+            "payments": int((await count(attributed_payments, attributed_payments.c.contact_id == contact)
+                             ).scalar() or 0) if contact else 0,
+        }
+    instantly, stripe_api = await deps.instantly_client(), await deps.stripe_client()
+    leads = await instantly.list_leads({"contacts": [email]}, max_items=100)
+    lead_ids = [lead.id for lead in leads.items if (lead.email or "").strip().lower() == email]
+    customers = [c["id"] async for c in stripe_api.iterate("customers", {"email": email}, max_items=100)]
+    return removed, lead_ids, customers
 
 
 @TOOLBOX.tool(toolset="contacts", title="Forget a contact", destructive=True, idempotent=True)
 async def forget_contact(call: Call[OrchestratorDeps], args: Forget) -> ForgetOut:
-    """Erase a person (GDPR/CCPA): their contact, event payloads and audit arguments are removed from the store
-    (payments stay, unlinked). With confirm=true, also delete their Instantly lead(s) and Stripe customer."""
+    """Erase a person (GDPR/CCPA). Without confirm: a preview listing exactly what would go (store rows by table,
+    Instantly lead ids, Stripe customer ids), and nothing is erased. With confirm=true: their Instantly lead(s) and
+    Stripe customer(s) are deleted, and their contact, event payloads and audit arguments are erased from the store
+    (payments stay, unlinked). The audit trail keeps one entry for this call, without the email."""
     email = args.email.strip().lower()
     subject = "sha256:" + hashlib.sha256(email.encode()).hexdigest()[:16]
-    remote: list[str] = []
-    if args.confirm:
-        instantly, stripe_api = await call.deps.instantly_client(), await call.deps.stripe_client()
-        leads = await instantly.list_leads({"contacts": [email]}, max_items=100)
-        for lead in leads.items:
-            await instantly.delete_lead(lead.id)
-            remote.append(lead.id)
-        while customer := await stripe_api.find_customer_by_email(email):
-            await stripe_api.delete_customer(customer["id"])
-            remote.append(customer["id"])
+    removed, lead_ids, customer_ids = await _forget_plan(call.deps, email)
+    if not args.confirm:
+        return ForgetOut(executed=False, preview="erase the store rows and delete the leads and customers listed",
+                         subject=subject, removed=removed, instantly_lead_ids=lead_ids,
+                         stripe_customer_ids=customer_ids)
+    instantly, stripe_api = await call.deps.instantly_client(), await call.deps.stripe_client()
+    for lead_id in lead_ids:
+        await instantly.delete_lead(lead_id)
+    for customer_id in customer_ids:
+        await stripe_api.delete_customer(customer_id)
     removed = await (await call.deps.store()).forget(email)
-    preview = None if args.confirm else ("Call again with confirm=true to also delete the Instantly lead(s) and "
-                                         "the Stripe customer.")
-    return ForgetOut(executed=args.confirm, preview=preview, subject=subject, removed=removed, remote=remote)
+    return ForgetOut(executed=True, subject=subject, removed=removed, instantly_lead_ids=lead_ids,
+                     stripe_customer_ids=customer_ids)

@@ -12,6 +12,7 @@ from orchestrator_mcp.flows import payment_flow as flow
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, PaymentFlowResult
 from orchestrator_mcp.flows.qualify import Candidate, qualify_leads
 from orchestrator_mcp.tools import TOOLBOX
+from orchestrator_mcp.tools.live import LiveConfirm, live_blocked
 from shared.errors import describe
 from shared.safety import ConfirmInput, GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
@@ -29,7 +30,7 @@ class PriceChoice(ToolInput):
         return self
 
 
-class TriggerPaymentFlow(PriceChoice):
+class TriggerPaymentFlow(PriceChoice, LiveConfirm):
     lead_email: str | None = Field(None, description="The lead's email (or give lead_id).")
     lead_id: str | None = Field(None, description="Instantly lead id (or give lead_email).")
     campaign_id: str | None = Field(None, description="Campaign the lead is in; used for attribution and lookup.")
@@ -43,8 +44,15 @@ class TriggerPaymentFlow(PriceChoice):
         return self
 
 
-class PaymentFlowOut(ToolResult, PaymentFlowResult):
+class PaymentFlowOut(GatedResult, PaymentFlowResult):
+    executed: bool = Field(True, description="False for a preview (a live Stripe key without confirm=true): "
+                                             "then ids of objects not yet created are empty.")
+
     def summary(self) -> str:
+        if not self.executed:
+            plan = "; ".join(f"{s.step}: {s.detail}" for s in self.steps if s.outcome == "planned")
+            return (f"PREVIEW (nothing written): {self.preview} For {self.email}: {plan}. "
+                    "Call again with confirm=true to do it.")
         reused = [s.step for s in self.steps if s.outcome == "reused"]
         again = f" (reused: {', '.join(reused)})" if reused else ""
         return f"Payment link for {self.email}: {self.payment_link_url}{again}."
@@ -61,8 +69,16 @@ async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest, **kn
 async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentFlowOut:
     """Lead -> Stripe customer (found by email, never duplicated) -> payment link with attribution metadata ->
     link written into the lead's variables ({{payment_link}}, {{payment_amount}}, {{product_name}}) -> optional
-    move to a follow-up campaign. Safe to retry: returns the same link."""
-    result = await run_payment_flow(call.deps, PaymentFlowRequest(**args.model_dump()))
+    move to a follow-up campaign. Safe to retry: returns the same link. With a live Stripe key it needs
+    confirm=true (without it: a preview, nothing written)."""
+    req = PaymentFlowRequest(**args.model_dump(exclude={"confirm"}))
+    if await live_blocked(call.deps, args.confirm):
+        deps = call.deps
+        plan = await flow.preview_payment_flow(req, instantly=await deps.instantly_client(),
+                                               stripe_api=await deps.stripe_client(), store=await deps.store())
+        return PaymentFlowOut.model_validate({**plan.model_dump(), "executed": False,
+                                              "preview": "LIVE Stripe key: real customer and payment link."})
+    result = await run_payment_flow(call.deps, req)
     return PaymentFlowOut.model_validate(result.model_dump())
 
 
@@ -82,6 +98,8 @@ class LeadOutcome(ToolResult):
 
 
 class ConvertResult(GatedResult):
+    price_id: str = Field(description="The Stripe price the links are for (resolved in the preview too).")
+    offer: str = Field(description="Product name, price id and amount with currency.")
     qualified: int
     skipped: int
     links_sent: int = 0
@@ -90,9 +108,9 @@ class ConvertResult(GatedResult):
 
     def summary(self) -> str:
         if not self.executed:
-            return (f"PREVIEW: {self.qualified} leads qualify ({self.skipped} skipped). "
+            return (f"PREVIEW: {self.qualified} leads qualify ({self.skipped} skipped) for {self.offer}. "
                     "Call again with confirm=true to send them payment links.")
-        return f"Payment links sent to {self.links_sent} leads; {self.failed} failed; {self.skipped} skipped."
+        return f"Payment links for {self.offer} sent to {self.links_sent} leads; {self.failed} failed; {self.skipped} skipped."
 
 
 @TOOLBOX.tool(toolset="payments", title="Convert engaged leads", destructive=False, idempotent=True)
@@ -102,20 +120,25 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
     deps = call.deps
     cfg = await deps.config()
     cap = min(args.cap or cfg.max_links_per_run, cfg.max_links_per_run)
+    # the price first, in the preview too: a preview that succeeds cannot fail at confirm over the price
+    price_and_product = await flow.resolve_price(await deps.stripe_client(), args.price_id, args.product_id)
+    price, product = price_and_product
     candidates, skipped = await qualify_leads(
-        await deps.instantly_client(), await deps.store(), cfg, campaign_id=args.campaign_id, min_score=args.min_score)
+        await deps.instantly_client(), await deps.store(), cfg, campaign_id=args.campaign_id, min_score=args.min_score,
+        record=args.confirm)
     chosen, over_cap = candidates[:cap], candidates[cap:]
     outcomes = [_outcome(c, "skipped", error="over the cap for one run") for c in over_cap]
     outcomes += [_outcome(c, "skipped", error=c.skip_reason) for c in skipped]
+    amount = flow.format_amount(int(price.get("unit_amount") or 0) * args.quantity, str(price.get("currency") or "usd"))
+    offer = f"{product.get('name') or product['id']} ({price['id']}, {amount})"
     if not args.confirm:
         preview = [_outcome(c, "qualified") for c in chosen]
-        return ConvertResult(executed=False, preview=f"{len(chosen)} payment links would be created",
+        return ConvertResult(executed=False, preview=f"{len(chosen)} payment links for {offer} would be created",
+                             price_id=str(price["id"]), offer=offer,
                              qualified=len(chosen), skipped=len(skipped) + len(over_cap), leads=preview + outcomes)
     done = 0
     gate = asyncio.Semaphore(4)
     lock = asyncio.Lock()
-    # one price look-up for the whole run, and the leads as the listing returned them
-    price_and_product = await flow.resolve_price(await deps.stripe_client(), args.price_id, args.product_id)
 
     async def one(c: Candidate) -> LeadOutcome:
         nonlocal done
@@ -135,7 +158,7 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
 
     results = await asyncio.gather(*(one(c) for c in chosen))
     return ConvertResult(
-        executed=True, qualified=len(chosen), skipped=len(skipped) + len(over_cap),
+        executed=True, price_id=str(price["id"]), offer=offer, qualified=len(chosen), skipped=len(skipped) + len(over_cap),
         links_sent=sum(r.status == "link_sent" for r in results), failed=sum(r.status == "failed" for r in results),
         leads=list(results) + outcomes,
     )

@@ -24,21 +24,38 @@ async def test_forget_contact_leaves_no_personal_data(pipeline: Pipeline) -> Non
         await call(c, "sync_contact", {"email": "erinxx@keep.io"})
         assert (await call(c, "find_contacts", {"email": "erin_x@erase.io"}))["contacts"][0]["total_revenue"] == 1500
 
+        db = Path(database_url().split("///", 1)[1])
+        before = _table_rows(db)
         preview = await call(c, "forget_contact", {"email": "ERIN_X@erase.io"})
         assert preview["executed"] is False and preview["removed"]["contacts"] == 1
         assert preview["removed"]["events"] >= 1 and preview["removed"]["payments"] == 1
-        assert pipeline.stripe_count("customer") == 1  # nothing deleted remotely without confirm
+        # the preview names exactly what would go, and erases nothing: not remotely, not in the store
+        assert preview["instantly_lead_ids"] == [link["lead_id"]]
+        assert preview["stripe_customer_ids"] == [link["customer_id"]]
+        assert pipeline.stripe_count("customer") == 1
+        assert (await call(c, "find_contacts", {"email": "erin_x@erase.io"}))["contacts"][0]["total_revenue"] == 1500
+        after = _table_rows(db)
+        assert {t: n for t, n in after.items() if t != "audit_log"} == {
+            t: n for t, n in before.items() if t != "audit_log"}
+        assert "erin_x@erase.io" in "\n".join(sqlite3.connect(db).iterdump()).lower()
         done = await call(c, "forget_contact", {"email": "erin_x@erase.io", "confirm": True})
-        assert done["executed"] is True and len(done["remote"]) == 2  # the lead and the customer
+        assert done["executed"] is True
+        assert done["instantly_lead_ids"] == [link["lead_id"]] and done["stripe_customer_ids"] == [link["customer_id"]]
         assert pipeline.stripe_count("customer") == 0
         assert (await call(c, "find_contacts", {"email": "erinxx@keep.io"}))["contacts"]  # the other person stays
 
-    db = Path(database_url().split("///", 1)[1])
     with sqlite3.connect(db) as raw:
         dump = "\n".join(raw.iterdump()).lower()
     assert "erin_x@erase.io" not in dump and "erin" not in dump.replace("erinxx@keep.io", "")
     assert "erinxx@keep.io" in dump
     assert "forget_contact" in dump  # the audit entry stays, without the email
+
+
+def _table_rows(db: Path) -> dict[str, tuple]:
+    """Every table's rows (contents, not only counts: the preview must change nothing)."""
+    with sqlite3.connect(db) as raw:
+        tables = [r[0] for r in raw.execute("select name from sqlite_master where type='table'")]
+        return {t: tuple(sorted(map(repr, raw.execute(f'select * from "{t}"')))) for t in tables}
 
 
 async def test_map_lead_to_customer_and_back(pipeline: Pipeline) -> None:
