@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 
 from shared.deps import BaseDeps, ServerOptions
 from shared.errors import error_payload, to_tool_error
-from shared.redaction import redact
+from shared.redaction import redact, redact_secrets
 from shared.schemas import compact_input_schema, compact_output_schema
 from shared.tooling import Call, Toolbox, ToolSpec
 
@@ -77,7 +77,7 @@ def _handler(spec: ToolSpec, server_name: str) -> Callable[..., Any]:
         content: list[Any] = [TextContent(type="text", text=redact(summary))]
         for data, mime in result.images:
             content.append(ImageContent(type="image", data=base64.b64encode(data).decode(), mime_type=mime))
-        return CallToolResult(content=content, structured_content=result.model_dump(mode="json"))
+        return CallToolResult(content=content, structured_content=redact_secrets(result.model_dump(mode="json")))
 
     params, annotations = _flat_parameters(spec)
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)

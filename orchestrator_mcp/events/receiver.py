@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
 from shared.errors import MissingSecretError
+from shared.redaction import register_secret
 from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
 
 if TYPE_CHECKING:
@@ -103,6 +104,8 @@ def create_receiver(
         return state["store"]
 
     secrets: dict[str, str] = {k: v for k, v in (("stripe", stripe_secret), ("instantly", instantly_secret)) if v}
+    for value in secrets.values():
+        register_secret(value)  # given explicitly, so masked like the configured ones
 
     def secret(kind: str) -> str:
         """Looked up on the first delivery, then kept: an OS keyring look-up per request would be slow.
