@@ -37,6 +37,10 @@ class InputError(AppError):
         super().__init__(f"{field}: {message}" if field else message)
 
 
+class StoreError(AppError):
+    """The local store cannot be opened or written; the message names the file and says what to do."""
+
+
 class ConfirmationRequired(AppError):
     """A write that needs confirm=true."""
 
