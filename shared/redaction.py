@@ -67,7 +67,10 @@ def _register_visible() -> None:
         return
     _loading.busy = True
     try:
-        from shared.secrets import visible_secrets  # here: shared.secrets imports this module
+        try:
+            from shared.secrets import visible_secrets  # here: shared.secrets imports this module
+        except ImportError:  # shared.secrets is still being imported: nothing configured is visible yet
+            return
 
         if _keyring_read:
             values = visible_secrets(keyring=False)
