@@ -1,4 +1,4 @@
-"""`orchestrator-mcp sandbox status|reset`: the shared local sandboxes used in sandbox mode."""
+"""`orchestrator-mcp sandbox status|start|stop|reset`: the shared local sandboxes used in sandbox mode."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import argparse
 def add_sandbox_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sandbox", help="the shared local sandboxes used by --sandbox mode")
     ssub = p.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
-    ssub.add_parser("status", help="say whether each sandbox is running, and where").set_defaults(func=_status)
+    ssub.add_parser("status", help="say whether each sandbox is running, where, and its PID").set_defaults(
+        func=_status)
     ssub.add_parser("start", help="start both sandboxes if they are not running").set_defaults(func=_start)
+    ssub.add_parser("stop", help="stop the auto-started sandboxes (their state is kept)").set_defaults(func=_stop)
     reset = ssub.add_parser("reset", help="wipe both sandboxes' state (they keep running)")
     reset.add_argument("--seed", action="store_true", help="then build the seeded world (accounts, campaigns with "
                        "leads and engagement, a Stripe catalogue); starts the sandboxes if needed")
@@ -24,18 +26,35 @@ def _specs():  # type: ignore[no-untyped-def]
 
 
 def _status(_args: argparse.Namespace) -> int:
-    from shared.sandbox_mode import answers
+    from shared.sandbox_mode import probe, started_pid
 
     for spec in _specs():
-        print(f"{spec.name}: {'running at ' + spec.url if answers(spec.url) else 'not running'}")
+        found = probe(spec, timeout=2.0)
+        if found.state == "sandbox":
+            how = "auto-started" if found.pid is not None and found.pid == started_pid(spec) else "started by hand"
+            line = f"running at {spec.url} (pid {found.pid}, {how})"
+        elif found.state == "free":
+            line = f"not running (port {spec.port} is free)"
+        else:
+            line = f"not running: port {spec.port} is held by something else ({found.detail})"
+        print(f"{spec.name}: {line}")
     return 0
 
 
 def _start(_args: argparse.Namespace) -> int:
-    from shared.sandbox_mode import ensure_running
+    from shared.sandbox_mode import ensure_running, probe
 
     for spec in _specs():
-        print(f"{spec.name}: running at {ensure_running(spec)}")
+        url = ensure_running(spec)
+        print(f"{spec.name}: running at {url} (pid {probe(spec, timeout=2.0).pid})")
+    return 0
+
+
+def _stop(_args: argparse.Namespace) -> int:
+    from shared.sandbox_mode import stop
+
+    for spec in _specs():
+        print(f"{spec.name}: {stop(spec)}")
     return 0
 
 

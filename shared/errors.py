@@ -37,6 +37,10 @@ class InputError(AppError):
         super().__init__(f"{field}: {message}" if field else message)
 
 
+class StoreError(AppError):
+    """The local store cannot be opened or written; the message names the file and says what to do."""
+
+
 class ConfirmationRequired(AppError):
     """A write that needs confirm=true."""
 
@@ -157,11 +161,22 @@ def _hint_for(exc: ApiError) -> str:
     return ""
 
 
+MAX_ERROR_CHARS = 2000
+
+
+def _shorten(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """At most `limit` characters: an error that quotes a huge input keeps its start and its advice."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 5) // 2
+    return f"{text[:keep]} ... {text[-keep:]}"
+
+
 def describe(exc: BaseException) -> str:
     """The text the model sees for an error: what went wrong, then what to do next."""
     if isinstance(exc, AppError):
         hint = exc.hint()
-        return f"{exc} {hint}".strip()
+        return _shorten(f"{exc} {hint}".strip())
     return "Unexpected internal error; the details are in the server's log (stderr)."
 
 

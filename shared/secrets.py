@@ -60,6 +60,7 @@ STRIPE_WEBHOOK_SECRET = SecretSpec(
 )
 INSTANTLY_SECRETS = (INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET)
 STRIPE_SECRETS = (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET)
+ALL_SECRETS = (*INSTANTLY_SECRETS, *STRIPE_SECRETS)
 
 
 # --- keyring, guarded --------------------------------------------------------------------------
@@ -141,6 +142,15 @@ def lookup(spec: SecretSpec, explicit: str | None = None) -> Resolved | None:
     if found is not None and spec.secret:
         register_secret(found.value)
     return found
+
+
+def visible_secrets(*, keyring: bool = True) -> list[str]:
+    """Every secret value this process can see, for redaction: both APIs' keys and webhook secrets, from
+    every environment variable and (when asked) the keyring, whichever server would use them."""
+    values = [v for spec in ALL_SECRETS if spec.secret for name in spec.env if (v := os.environ.get(name, "").strip())]
+    if keyring:
+        values += [v for spec in ALL_SECRETS if spec.secret and (v := keyring_get(spec))]
+    return values
 
 
 def require(spec: SecretSpec, explicit: str | None = None) -> str:

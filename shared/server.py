@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from shared.deps import BaseDeps, ServerOptions
 from shared.errors import AppError, error_payload, to_tool_error
-from shared.redaction import redact
+from shared.redaction import redact, redact_secrets
 from shared.render import fit_budget
 from shared.schemas import compact_input_schema, compact_output_schema
 from shared.tooling import Call, Toolbox, ToolSpec
@@ -220,7 +220,7 @@ def _handler(spec: ToolSpec, server_name: str) -> Callable[..., Any]:
             body = result.render_body(data)
             return f"{head}\n{body}" if body else head
 
-        structured, text = fit_budget(result.model_dump(mode="json"), render, cursor_for=result.cursor_for)
+        structured, text = fit_budget(redact_secrets(result.model_dump(mode="json")), render, cursor_for=result.cursor_for)
         content: list[Any] = [TextContent(type="text", text=redact(text))]
         for data, mime in result.images:
             content.append(ImageContent(type="image", data=base64.b64encode(data).decode(), mime_type=mime))

@@ -14,20 +14,63 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationInfo, field_validator
 
 D = TypeVar("D")
 ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
 
+# Size limits on every tool input, checked before any API or store call, so an oversized value is an input
+# error that names the field (not an "URL too long" crash, a 100 KB error message, or a store error).
+MAX_ID_CHARS = 255  # Stripe ids are < 100 characters, Instantly ids are UUIDs
+MAX_TEXT_CHARS = 50_000  # any other single string: an email body, a note, a name
+# Fields holding an id (at any depth), besides `id`, `*_id` and `*_ids`: Stripe's object references.
+ID_FIELDS = frozenset({"customer", "price", "product", "coupon", "invoice", "subscription", "charge",
+                       "payment_intent", "dispute", "payment_link", "starting_after", "cursor"})
+
+
+def _is_id(name: str) -> bool:
+    return name == "id" or name.endswith(("_id", "_ids")) or name in ID_FIELDS
+
+
+def _oversized(value: Any, path: str, limit: int) -> str | None:
+    """Where `value` (raw input, any depth) holds a string longer than allowed, as an error text."""
+    if isinstance(value, str):
+        if len(value) > limit:
+            what = "an id" if limit == MAX_ID_CHARS else "a value"
+            return f"{path} is {len(value):,} characters long; {what} has at most {limit:,}"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key)
+            if len(name) > MAX_ID_CHARS:
+                return f"a key in {path} is {len(name):,} characters long; a key has at most {MAX_ID_CHARS}"
+            found = _oversized(item, f"{path}.{name}", MAX_ID_CHARS if _is_id(name) else MAX_TEXT_CHARS)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if found := _oversized(item, f"{path}[{i}]", limit):
+                return found
+    return None
+
 
 class ToolInput(BaseModel):
-    """Base of every tool input: unknown fields are an error, so typos do not pass silently.
+    """Base of every tool input: unknown fields are an error, so typos do not pass silently, and no
+    string is oversized (ids at most MAX_ID_CHARS, other values MAX_TEXT_CHARS, at any depth).
 
     `audit_exclude` names fields holding personal data that the audit log must not keep.
     """
 
     model_config = ConfigDict(extra="forbid")
     audit_exclude: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _within_size_limits(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or "input"
+        if problem := _oversized(value, name, MAX_ID_CHARS if _is_id(name) else MAX_TEXT_CHARS):
+            raise ValueError(problem)
+        return value
 
 
 class ToolResult(BaseModel):

@@ -1,6 +1,7 @@
 """Test controls under `/_sandbox/` (not part of Instantly's API; no auth, never faulted or delayed):
 
-GET  /_sandbox/health                -> {"ok": true}   (POST too: a 200 sink for webhook smoke tests)
+GET  /_sandbox/health                -> {"ok": true, "service", "sandbox", "pid"}  (the signature auto-start checks;
+                                        POST too: a 200 sink for webhook smoke tests)
 GET  /_sandbox/config                -> current knobs (+ plan)
 POST /_sandbox/config   {latency_ms?, fault_rate?, fault_kinds?, retry_after?, hang_seconds?, rate_limits?
                          (default true), job_delay_ms?, interest_delay_ms?, webhook_retry_delays?,
@@ -34,6 +35,7 @@ from starlette.routing import Route
 
 from instantly_mcp.sandbox.engagement import record, tick
 from instantly_mcp.sandbox import simulate
+from shared.sandbox_mode import signature
 from instantly_mcp.sandbox.models import lead_out, norm_email, public
 from instantly_mcp.sandbox.web import bad, body, not_found, ok, sandbox
 
@@ -60,7 +62,7 @@ def _config_view(request: Request) -> dict[str, Any]:
 
 
 async def health(request: Request) -> JSONResponse:
-    return ok({"ok": True})
+    return ok({"ok": True, **signature("instantly")})
 
 
 async def get_config(request: Request) -> JSONResponse:

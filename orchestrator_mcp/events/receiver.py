@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
 from shared.errors import MissingSecretError
+from shared.redaction import register_secret
 from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
 
 if TYPE_CHECKING:
@@ -56,6 +57,31 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# The fields an Instantly event id is made of (orchestrator_mcp.events.ids): strings when present.
+INSTANTLY_ID_FIELDS = ("lead_email", "campaign_id", "email_id", "timestamp")
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is not JSON or is JSON but not an object."""
+    try:
+        payload = json.loads(body)
+    except ValueError:  # includes UnicodeDecodeError
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _bad_fields(payload: dict[str, Any], *, required: tuple[str, ...], optional: tuple[str, ...]) -> str | None:
+    """What is wrong with the identifying fields, or None: required ones are non-empty strings,
+    optional ones are strings or absent/null."""
+    for name in required:
+        if not isinstance(payload.get(name), str) or not payload[name]:
+            return f"`{name}` must be a non-empty string"
+    for name in optional:
+        if payload.get(name) is not None and not isinstance(payload[name], str):
+            return f"`{name}` must be a string"
+    return None
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -78,6 +104,8 @@ def create_receiver(
         return state["store"]
 
     secrets: dict[str, str] = {k: v for k, v in (("stripe", stripe_secret), ("instantly", instantly_secret)) if v}
+    for value in secrets.values():
+        register_secret(value)  # given explicitly, so masked like the configured ones
 
     def secret(kind: str) -> str:
         """Looked up on the first delivery, then kept: an OS keyring look-up per request would be slow.
@@ -105,15 +133,20 @@ def create_receiver(
         except MissingSecretError as exc:
             return _error(503, str(exc))
         try:
-            event = stripe.Webhook.construct_event(body, header, key, tolerance=STRIPE_TOLERANCE_SECONDS)
+            # Verify the signature on the raw body first, then parse it ourselves: the SDK's construct_event
+            # crashes (AttributeError) on a signed body that is JSON but not an object.
+            stripe.WebhookSignature.verify_header(body, header, key, tolerance=STRIPE_TOLERANCE_SECONDS)
         except stripe.SignatureVerificationError:
             return _error(400, "invalid or stale Stripe-Signature")
-        except ValueError:
-            return _error(400, "body is not valid JSON")
-        payload = json.loads(body)
-        if not isinstance(payload, dict) or not payload.get("id") or not payload.get("type"):
-            return _error(400, "not a Stripe event object")
-        return await persist("stripe", str(event["id"]), str(event["type"]), payload)
+        except ValueError:  # not UTF-8
+            return _error(400, "body is not valid UTF-8 JSON")
+        payload = _json_object(body)
+        if payload is None:
+            return _error(400, "body is not a JSON object")
+        problem = _bad_fields(payload, required=("id", "type"), optional=())
+        if problem:
+            return _error(400, f"not a Stripe event object: {problem}")
+        return await persist("stripe", payload["id"], payload["type"], payload)
 
     async def instantly_webhook(request: Request) -> JSONResponse:
         try:
@@ -127,12 +160,14 @@ def create_receiver(
             body = await _read_body(request, max_body_bytes)
         except BodyTooLarge:
             return _error(413, f"body larger than {max_body_bytes} bytes")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return _error(400, "body is not valid JSON")
-        if not isinstance(payload, dict) or not payload.get("event_type"):
-            return _error(400, "not an Instantly webhook payload (no event_type)")
+        payload = _json_object(body)
+        if payload is None:
+            return _error(400, "body is not a JSON object")
+        problem = _bad_fields(payload, required=("event_type",), optional=INSTANTLY_ID_FIELDS)
+        if problem:
+            return _error(400, f"not an Instantly webhook payload: {problem}")
+        if not isinstance(payload.get("step"), int | None) or isinstance(payload.get("step"), bool):
+            return _error(400, "not an Instantly webhook payload: step must be a number")
         return await persist("instantly", instantly_event_id(payload), instantly_event_type(payload), payload)
 
     async def healthz(_request: Request) -> JSONResponse:

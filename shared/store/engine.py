@@ -110,10 +110,21 @@ async def schema_version(engine: AsyncEngine) -> str | None:
 
 
 async def open_store(url: str | None = None) -> Any:
-    """Open (creating and migrating as needed) the store and return its repository."""
+    """Open (creating and migrating as needed) the store and return its repository.
+
+    A store that cannot be opened (a corrupt file, a read-only folder, a database that refuses us) is a
+    StoreError that names the file and says what to do, not an internal error."""
     from shared.store.repository import Store
 
-    resolved = database_url(url)
-    engine = make_engine(resolved)
-    await migrate(engine)
+    engine = None
+    try:
+        resolved = database_url(url)
+        engine = make_engine(resolved)
+        await migrate(engine)
+    except Exception as exc:
+        if engine is not None:
+            await engine.dispose()
+        from shared.store.open_errors import store_error
+
+        raise store_error(url, exc) from exc
     return Store(engine, resolved)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.redaction import redact_secrets
 from shared.store.base import StoreBase, mentions
 from shared.store.models import EventRow, normalize_email
 from shared.store.schema import events
@@ -19,6 +20,7 @@ class EventQueue(StoreBase):
         self, source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
     ) -> bool:
         """Store an inbound event once. True when it is new; a duplicate changes nothing."""
+        payload = redact_secrets(payload)  # configured secrets never reach the store
         stmt = (
             self._insert(events)
             .values(

@@ -1,6 +1,6 @@
 """Test controls under `/_sandbox/` (JSON in, JSON out, no auth; the sandbox listens on loopback only).
 
-GET  /_sandbox/health                         -> {"ok": true, "now": <sandbox clock>}
+GET  /_sandbox/health                         -> {"ok": true, "now": <sandbox clock>, "service", "sandbox", "pid"}
 GET  /_sandbox/stats                          -> object counts per type, request counts, webhook deliveries
 POST /_sandbox/reset                          -> wipe everything (objects, events, keys, clock, faults, counters)
 GET|POST|DELETE /_sandbox/faults              -> {"latency_ms", "rate", "kinds": ["429","500","reset","timeout",
@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from shared.sandbox_mode import signature
 
 from . import billing, simulate
 from .auth import KEY_RE, PERMISSIONS_STATE, normalize
@@ -105,7 +107,7 @@ def control_routes(core: Core) -> list[Route]:
         return obj
 
     def health(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "now": core.sb.now()}
+        return {"ok": True, "now": core.sb.now(), **signature("stripe")}
 
     def stats(request: Request, body: dict[str, Any]) -> dict[str, Any]:
         return {"objects": core.store.counts(), "requests": core.stats.describe(),

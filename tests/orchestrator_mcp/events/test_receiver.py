@@ -112,3 +112,51 @@ async def test_unconfigured_secret_is_a_clear_503_not_a_crash(tmp_path: object) 
             body = stripe_event()
             res = await http.post("/webhooks/stripe", content=body, headers=signed(body))
     assert res.status_code == 503 and "STRIPE_WEBHOOK_SECRET" in res.json()["error"]
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"evt_1"', b"42", b"null", b"true",
+                                  b'{"id": 5, "type": "invoice.paid"}', b'{"id": "evt_1", "type": ["invoice.paid"]}',
+                                  b'{"id": "evt_1"}', b'{"id": "", "type": "invoice.paid"}', b"\xff\xfe"])
+async def test_signed_stripe_body_that_is_not_an_event_object_is_a_400(receiver: Receiver, body: bytes) -> None:
+    header = stripe.WebhookSignature.generate_signature_header(body.decode("latin-1"), WHSEC)
+    async with httpx.AsyncClient(base_url=receiver.url) as http:
+        res = await http.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": header})
+        assert res.status_code == 400, res.text
+        assert (await http.get("/healthz")).status_code == 200
+    assert await stored_events() == []
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"email_opened"', b"42", b"null",
+                                  b'{"event_type": 7}', b'{"event_type": ["email_opened"]}',
+                                  b'{"event_type": "email_opened", "lead_email": {"a": 1}}',
+                                  b'{"event_type": "email_opened", "campaign_id": [1]}',
+                                  b'{"event_type": "email_opened", "email_id": 3.5}'])
+async def test_instantly_body_that_is_not_a_webhook_object_is_a_400(receiver: Receiver, body: bytes) -> None:
+    headers = {INSTANTLY_SECRET_HEADER: INSTANTLY_SECRET, "Content-Type": "application/json"}
+    async with httpx.AsyncClient(base_url=receiver.url) as http:
+        res = await http.post("/webhooks/instantly", content=body, headers=headers)
+    assert res.status_code == 400, res.text
+    assert await stored_events() == []
+
+
+async def test_stored_payloads_never_hold_a_configured_secret(receiver: Receiver,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lead's data merged into an Instantly delivery carries the Instantly API key (no prefix); a Stripe
+    event's metadata carries the webhook secret. Neither reaches the store."""
+    monkeypatch.setenv("INSTANTLY_API_KEY", "instKeyWithoutPrefix0042")
+    payload = {"event_type": "reply_received", "lead_email": "a@x.com", "campaign_id": "c1", "email_id": "e1",
+               "timestamp": "2026-11-24T10:00:00Z", "notes": "pasted instKeyWithoutPrefix0042 here",
+               "also": INSTANTLY_SECRET}
+    body = json.dumps({"id": "evt_s", "object": "event", "type": "customer.updated", "created": int(time.time()),
+                       "data": {"object": {"id": "cus_1", "metadata": {"k": WHSEC}}}}).encode()
+    async with httpx.AsyncClient(base_url=receiver.url) as http:
+        res = await http.post("/webhooks/instantly", json=payload, headers={INSTANTLY_SECRET_HEADER: INSTANTLY_SECRET})
+        assert res.status_code == 200
+        assert (await http.post("/webhooks/stripe", content=body, headers=signed(body))).status_code == 200
+    store = await open_store()
+    rows = await store.list_events(limit=10)
+    await store.close()
+    stored = json.dumps([r.payload for r in rows])
+    assert len(rows) == 2 and "a@x.com" in stored and "cus_1" in stored
+    for secret in ("instKeyWithoutPrefix0042", INSTANTLY_SECRET, WHSEC):
+        assert secret not in stored
