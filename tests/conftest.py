@@ -160,6 +160,10 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url:
         monkeypatch.setenv("ISMCP_DATABASE_URL", database_url)
     else:
         monkeypatch.delenv("ISMCP_DATABASE_URL", raising=False)
+    # Nothing a test runs writes into the user's data directory: the sandbox state (and sandbox mode's own store)
+    # and anything else kept there go to this test's folder.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("ISMCP_SANDBOX_DIR", str(tmp_path / "sandbox"))
     # No OS keyring in tests unless a test installs the file backend itself.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     yield
@@ -168,8 +172,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url:
 def subprocess_env(**extra: str) -> dict[str, str]:
     """Environment for a server started as a subprocess: PATH/HOME plus what the test passes (and the test's store)."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")}
-    env.update({k: os.environ[k] for k in ("ISMCP_STORE_PATH", "ISMCP_DATABASE_URL", "PYTHON_KEYRING_BACKEND")
-                if k in os.environ})
+    env.update({k: os.environ[k] for k in ("ISMCP_STORE_PATH", "ISMCP_DATABASE_URL", "PYTHON_KEYRING_BACKEND",
+                                           "XDG_DATA_HOME", "ISMCP_SANDBOX_DIR") if k in os.environ})
     env["PYTHONPATH"] = str(REPO)
     env.update(extra)
     return env

@@ -22,7 +22,6 @@ import instantly_mcp.server
 import orchestrator_mcp.server
 import stripe_mcp.server
 from instantly_mcp.tools import TOOLBOX as INSTANTLY
-from orchestrator_mcp.tools import TOOLBOX as ORCHESTRATOR
 from shared.deps import ServerOptions
 from shared.store.engine import database_url, open_store
 from shared.tooling import Toolbox, ToolSpec
@@ -33,14 +32,12 @@ from tests.stripe_mcp.stripe_support import LIVE_KEY
 
 SERVERS: dict[str, tuple[Toolbox, Any]] = {
     "instantly": (INSTANTLY, instantly_mcp.server.build), "stripe": (STRIPE, stripe_mcp.server.build),
-    "orchestrator": (ORCHESTRATOR, orchestrator_mcp.server.build),
+    # The published toolbox: the simulation tools are listed only in sandbox mode, where making the sandboxes move
+    # is their job (sandbox_reset's own preview is tested in tests/orchestrator_mcp/test_simulate_billing.py).
+    "orchestrator": (orchestrator_mcp.server.published(ServerOptions()), orchestrator_mcp.server.build),
 }
 # Reads that Instantly's API sends as POST.
 INSTANTLY_READ_POSTS = {"POST /api/v2/leads/list"}
-# Stripe writes that stay ungated until the stripe-tools branch (live-key confirm on every stripe-mcp write) merges.
-AWAITS_STRIPE_TOOLS = {"stripe_save_customer", "stripe_create_product", "stripe_create_price", "stripe_create_coupon",
-                       "stripe_update_dispute"}
-
 # Arguments for each tool, {placeholders} filled from the seeded world.
 ARGS: dict[str, dict[str, Any]] = {
     # instantly
@@ -110,10 +107,7 @@ def _cases() -> list[Any]:
             gated = "confirm" in spec.input_model.model_fields
             modes = (["test"] if gated else []) + (["live"] if server != "instantly" else [])
             for mode in modes:
-                marks = []
-                if mode == "live" and spec.name in AWAITS_STRIPE_TOOLS:
-                    marks.append(pytest.mark.xfail(strict=False, reason="awaits stripe-tools branch"))
-                cases.append(pytest.param(server, spec.name, mode, id=f"{spec.name}-{mode}", marks=marks))
+                cases.append(pytest.param(server, spec.name, mode, id=f"{spec.name}-{mode}"))
     return cases
 
 

@@ -24,7 +24,7 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("instantly", "instantly_delete_webhook", {"webhook_id": HUGE}, "webhook_id"),
     ("instantly", "instantly_import_leads", {"campaign_id": "c1", "leads": [{"email": "a@x.com"},
                                                                            {"email": HUGE + "@x.com"}]},
-     "leads.1.email"),
+     "leads[1].email"),
     ("stripe", "stripe_get", {"id": HUGE}, "id"),
     ("stripe", "stripe_get", {"id": "cus_1\n" + HUGE}, "id"),
     ("stripe", "stripe_save_customer", {"name": HUGE}, "name"),

@@ -131,7 +131,6 @@ async def test_subscription_without_a_saved_card(stripe_sandbox, monkeypatch: py
         assert "Trial until" in text_of(trial) and "nothing is charged" in text_of(trial)
 
 
-@pytest.mark.xfail(strict=False, reason="awaits sandbox branch: 400 for charge_automatically without a payment method")
 async def test_charge_automatically_without_a_card_is_refused(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     use_sandbox(monkeypatch, stripe_sandbox)
     async with api_for(stripe_sandbox) as api:
