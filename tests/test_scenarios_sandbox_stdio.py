@@ -154,11 +154,14 @@ async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_too
             "name": "Launch: Analytics Kit", "new_product": {"name": "Analytics Kit", "unit_amount": 19900},
             "sender_accounts": ["alex.rivera@sandbox-outreach.com"], "timezone": "America/Chicago",
             "subject": "{{firstName}}, it is live", "body": "{{icebreaker}}. Get it: {{payment_link}}",
-            "activate": True, "confirm": True})
+            "confirm": True})
         emails = [x["email"] for x in saas]
         await ai("instantly", "instantly_move_leads", {"emails": emails, "to_campaign_id": launch["campaign_id"]})
         for email in emails:
             await ai.eventually_in(launch["campaign_id"], email)
+        # activated once it has leads (create_integrated_campaign refuses to activate an empty campaign)
+        await ai("instantly", "instantly_set_campaign_status", {"campaign_id": launch["campaign_id"],
+                                                                "action": "activate", "confirm": True})
         links = await ai("orchestrator", "convert_engaged_leads", {
             "campaign_id": launch["campaign_id"], "price_id": launch["price_id"], "min_score": 0, "confirm": True})
         assert sum(x["status"] == "link_sent" for x in links["leads"]) == 6, links
