@@ -40,7 +40,7 @@ async def _world(sb: Served) -> list[str]:
 def _calls(campaign: str) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         ("instantly", "instantly_list_campaigns", {"limit": 1000}),
-        ("instantly", "instantly_get_campaign", {"campaign_id": campaign}),
+        ("instantly", "instantly_list_campaigns", {"campaign_id": campaign}),
         ("instantly", "instantly_list_leads", {}),
         ("instantly", "instantly_list_leads", {"limit": 1000}),
         ("instantly", "instantly_list_leads", {"campaign_id": campaign, "limit": 1000}),

@@ -1,4 +1,4 @@
-"""Sending account tools: list, get, warmup analytics, and state changes (pause/resume, warmup on/off)."""
+"""Sending account tools: list or get (with warmup analytics), and state changes (pause/resume, warmup on/off)."""
 
 from __future__ import annotations
 
@@ -6,86 +6,71 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from instantly_mcp.client import Account, InstantlyClient
+from instantly_mcp.client import Account, InstantlyClient, Page
 from instantly_mcp.client.enums import ACCOUNT_STATUS, ACCOUNT_STATUS_CODE, WARMUP_STATUS, AccountStatusName, name_of
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, client_of, obj, page_result
+from instantly_mcp.tools.common import ItemsResult, ListInput, client_of, page_result
 from shared.errors import ApiError
+from shared.render import plural
 from shared.safety import ConfirmInput, GatedResult
-from shared.tooling import Call, ToolInput, ToolResult
+from shared.tooling import Call
 
 
 def _brief(a: Account) -> dict[str, Any]:
-    out = a.pick("email", "first_name", "last_name", "daily_limit", "stat_warmup_score")
+    out = a.pick("email", "first_name", "last_name", "daily_limit", "stat_warmup_score", "timestamp_created")
     out["status"] = name_of(ACCOUNT_STATUS, a.status)
     out["warmup_status"] = name_of(WARMUP_STATUS, a.warmup_status)
     return out
 
 
 class ListAccounts(ListInput):
+    emails: list[str] | None = Field(None, max_length=100, description="These accounts in full, with warmup "
+                                                                       "health and inbox/spam counts.")
+    daily: bool = Field(False, description="With emails: warmup numbers per day too.")
     search: str | None = Field(None, description="Match on email or domain.")
     status: AccountStatusName | None = Field(None, description="Only accounts in this status.")
 
 
-@TOOLBOX.tool(toolset="accounts", title="List sending accounts", read_only=True, destructive=False,
+def _cursor(item: dict[str, Any]) -> str | None:
+    """Accounts page by `timestamp_created&email` of the last one (listAccount's documented cursor)."""
+    if item.get("timestamp_created") and item.get("email"):
+        return f"{item['timestamp_created']}&{item['email']}"
+    return None
+
+
+@TOOLBOX.tool(toolset="accounts", title="List or get sending accounts", read_only=True, destructive=False,
               idempotent=True, open_world=True)
 async def instantly_list_accounts(call: Call[InstantlyDeps], args: ListAccounts) -> ItemsResult:
-    """List sending email accounts with status, warmup status and warmup score."""
+    """List sending accounts with status and warmup, or give emails for those in full with warmup analytics."""
     client = await client_of(call)
+    if args.emails:
+        return await _detailed(client, args.emails, args.daily)
     page = await client.list_accounts(
         search=args.search, status=ACCOUNT_STATUS_CODE[args.status] if args.status else None,
         max_items=args.limit, starting_after=args.starting_after,
     )
-    return page_result(page, [_brief(a) for a in page.items], "accounts")
+    return page_result(page, [_brief(a) for a in page.items], "account", cursor=_cursor)
 
 
-class AccountEmail(ToolInput):
-    email: str = Field(description="Sending account email.")
-
-
-@TOOLBOX.tool(toolset="accounts", title="Get sending account", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_get_account(call: Call[InstantlyDeps], args: AccountEmail) -> ObjectResult:
-    """One sending account: status, limits, warmup settings and status."""
-    a = await (await client_of(call)).get_account(args.email)
-    return obj(a, "Account", status=name_of(ACCOUNT_STATUS, a.status),
-               warmup_status=name_of(WARMUP_STATUS, a.warmup_status))
-
-
-class WarmupIn(ToolInput):
-    emails: list[str] = Field(min_length=1, max_length=100, description="Sending account emails.")
-    daily: bool = Field(False, description="Include per-day numbers.")
-
-
-class WarmupResult(ToolResult):
-    accounts: dict[str, dict[str, Any]]
-
-    def summary(self) -> str:
-        parts = [f"{e}: warmup {v.get('warmup_status', '?')}, health {v.get('health_score', '?')}"
-                 for e, v in list(self.accounts.items())[:10]]
-        return "; ".join(parts) + "."
-
-
-@TOOLBOX.tool(toolset="accounts", title="Warmup status and analytics", read_only=True, destructive=False,
-              idempotent=True, open_world=True)
-async def instantly_account_warmup(call: Call[InstantlyDeps], args: WarmupIn) -> WarmupResult:
-    """Warmup status, health score, inbox/spam counts for sending accounts."""
-    client = await client_of(call)
-    data = await client.warmup_analytics(args.emails)
+async def _detailed(client: InstantlyClient, emails: list[str], daily: bool) -> ItemsResult:
+    data = await client.warmup_analytics(emails)
     aggregate = data.get("aggregate_data") or {}
-    daily = data.get("email_date_data") or {}
-    out: dict[str, dict[str, Any]] = {}
-    for email in args.emails:
-        row = dict(aggregate.get(email) or {})
-        try:
-            row["warmup_status"] = name_of(WARMUP_STATUS, (await client.get_account(email)).warmup_status)
-        except ApiError as exc:
-            row["warmup_status"] = f"unknown ({exc.api_message})"
-        if args.daily and email in daily:
-            row["daily"] = daily[email]
-        out[email] = row
-    return WarmupResult(accounts=out)
+    per_day = data.get("email_date_data") or {}
+    rows: list[dict[str, Any]] = []
+    for email in emails:
+        account = await client.get_account(email)  # an unknown email is an error (404), never a silent gap
+        row = {**account.as_dict(), "status": name_of(ACCOUNT_STATUS, account.status),
+               "warmup_status": name_of(WARMUP_STATUS, account.warmup_status),
+               "warmup_analytics": aggregate.get(email) or {}}
+        if daily and email in per_day:
+            row["warmup_daily"] = per_day[email]
+        rows.append({k: v for k, v in row.items() if v is not None})
+    out = page_result(Page(items=rows), rows, "account", cursor=None)
+    out._headline = "; ".join(
+        f"{r['email']}: {r.get('status')}, warmup {r.get('warmup_status')}, health "
+        f"{r['warmup_analytics'].get('health_score', 'n/a')}" for r in rows[:10]) + "."
+    return out
 
 
 class AccountAction(ConfirmInput):
@@ -104,7 +89,7 @@ class AccountActionResult(GatedResult):
             return super().summary()
         job = f" (background job {self.job_id})" if self.job_id else ""
         bad = f"; failed: {self.failed}" if self.failed else ""
-        return f"{self.action}: {len(self.done)} accounts{job}{bad}."
+        return f"{self.action}: {plural(len(self.done), 'account')}{job}{bad}."
 
 
 async def _states(client: InstantlyClient, emails: list[str]) -> str:

@@ -1,20 +1,20 @@
-"""Admin tools: custom tags, the block list, background jobs, workspace info and connection test."""
+"""Admin tools: custom tags, the block list (unblocking: instantly_delete), background jobs, workspace info."""
 
 from __future__ import annotations
 
 import time
+import difflib
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import (
-    ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result, preview,
-)
+from instantly_mcp.tools.common import ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result
+from instantly_mcp.tools.resolve import Names, label
 from instantly_mcp.tools.unibox import NoInput
 from shared.errors import InputError
-from shared.safety import ConfirmInput
+from shared.render import plural
 from shared.secrets import INSTANTLY_API_KEY, lookup
 from shared.tooling import Call, ToolInput, ToolResult
 
@@ -31,37 +31,58 @@ async def instantly_list_tags(call: Call[InstantlyDeps], args: ListTags) -> Item
     """List custom tags (used to group campaigns and accounts)."""
     page = await (await client_of(call)).list_tags(search=args.search, max_items=args.limit,
                                                    starting_after=args.starting_after)
-    return page_result(page, [t.pick("id", "label", "description") for t in page.items], "tags")
+    return page_result(page, [t.pick("id", "label", "description") for t in page.items], "tag")
 
 
-class CreateTag(ToolInput):
-    label: str = Field(min_length=1, description="Tag label, unique in the workspace.")
-    description: str | None = Field(None, description="What it is for.")
+class ManageTags(ToolInput):
+    action: Literal["create", "assign", "unassign"] = Field(description="create a tag, or add/remove tags.")
+    label: str | None = Field(None, min_length=1, description="create: the label, unique in the workspace.")
+    description: str | None = Field(None, description="create: what it is for.")
+    tags: list[str] | None = Field(None, description="assign/unassign: tag labels or ids.")
+    resource_type: Literal["campaign", "account"] = Field("campaign", description="What resources are.")
+    resources: list[str] | None = Field(None, description="Campaign names or ids, or account emails.")
 
 
-@TOOLBOX.tool(toolset="admin", title="Create custom tag", read_only=False, destructive=False, idempotent=False,
-              open_world=True)
-async def instantly_create_tag(call: Call[InstantlyDeps], args: CreateTag) -> ObjectResult:
-    """Create a custom tag."""
-    return obj(await (await client_of(call)).create_tag(args.label.strip(), args.description), "Tag")
+async def _tag_ids(client: Any, refs: list[str]) -> list[str]:
+    every = (await client.list_tags(max_items=1000)).items
+    by_label = {(t.label or "").casefold(): t.id for t in every}
+    ids = {t.id for t in every}
+    out = []
+    for ref in refs:
+        hit = ref if ref in ids else by_label.get(ref.strip().casefold())
+        if hit is None:
+            close = difflib.get_close_matches(ref.casefold(), list(by_label), n=5, cutoff=0.5)
+            shown = ", ".join(repr(next(t.label for t in every if (t.label or "").casefold() == c)) for c in close)
+            raise InputError(f"no tag {ref!r}" + (f". Close matches: {shown}" if shown else "") +
+                             ". Create it with action=create.", "tags")
+        out.append(hit)
+    return out
 
 
-class AssignTags(ToolInput):
-    tag_ids: list[str] = Field(min_length=1, description="Tag ids.")
-    resource_type: Literal["campaign", "account"] = Field(description="What the ids below are.")
-    resource_ids: list[str] = Field(min_length=1, description="Campaign ids or account emails.")
-    unassign: bool = Field(False, description="Remove the tags instead of adding them.")
-
-
-@TOOLBOX.tool(toolset="admin", title="Assign custom tags", read_only=False, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_assign_tags(call: Call[InstantlyDeps], args: AssignTags) -> ActionResult:
-    """Add tags to (or remove them from) campaigns or sending accounts."""
-    kind = 2 if args.resource_type == "campaign" else 1
-    await (await client_of(call)).toggle_tags(args.tag_ids, kind, args.resource_ids, not args.unassign)
-    verb = "Removed" if args.unassign else "Assigned"
-    return ActionResult(executed=True, message=f"{verb} {len(args.tag_ids)} tags on {len(args.resource_ids)} "
-                                               f"{args.resource_type}s.")
+@TOOLBOX.tool(toolset="admin", title="Create or assign custom tags", read_only=False, destructive=False,
+              idempotent=False, open_world=True)
+async def instantly_manage_tags(call: Call[InstantlyDeps], args: ManageTags) -> ActionResult:
+    """Create a custom tag, or add/remove tags on campaigns or sending accounts."""
+    client = await client_of(call)
+    if args.action == "create":
+        if not args.label:
+            raise InputError("create needs a label", "label")
+        tag = await client.create_tag(args.label.strip(), args.description)
+        return ActionResult(executed=True, message=f"Created tag {label(tag.label, tag.id)}.",
+                            object=tag.pick("id", "label", "description"))
+    if not args.tags or not args.resources:
+        raise InputError(f"{args.action} needs tags and resources", "tags" if not args.tags else "resources")
+    tag_ids = await _tag_ids(client, args.tags)
+    resources = args.resources
+    if args.resource_type == "campaign":
+        names = Names(client)
+        resources = [await names.campaign_id(r, "resources") or r for r in resources]
+    await client.toggle_tags(tag_ids, 2 if args.resource_type == "campaign" else 1, resources,
+                             args.action == "assign")
+    verb = "Removed" if args.action == "unassign" else "Assigned"
+    return ActionResult(executed=True, message=f"{verb} {plural(len(tag_ids), 'tag')} on "
+                                               f"{plural(len(resources), args.resource_type)}.",
+                        object={"tag_ids": tag_ids, "resources": resources})
 
 
 # --- block list ---
@@ -79,7 +100,7 @@ async def instantly_list_block_list(call: Call[InstantlyDeps], args: ListBlocks)
     page = await (await client_of(call)).list_block_list(
         search=args.search, domains_only=args.domains_only or None, max_items=args.limit,
         starting_after=args.starting_after)
-    return page_result(page, [b.pick("id", "bl_value", "is_domain") for b in page.items], "entries")
+    return page_result(page, [b.pick("id", "bl_value", "is_domain") for b in page.items], "entry", "entries")
 
 
 class AddBlocks(ToolInput):
@@ -99,38 +120,7 @@ async def instantly_add_to_block_list(call: Call[InstantlyDeps], args: AddBlocks
     result = {"added": len(items), "valid_count": answer.get("valid_count"),
               "invalid_count": answer.get("invalid_count"),
               "items": [{k: i.get(k) for k in ("id", "bl_value", "is_domain")} for i in items[:100]]}
-    return obj(result, f"Blocked {len(items)} values")
-
-
-class RemoveBlock(ConfirmInput):
-    entry_id: str | None = Field(None, description="Block list entry id (or give value).")
-    value: str | None = Field(None, description="The blocked email or domain.")
-
-    @model_validator(mode="after")
-    def _one(self) -> RemoveBlock:
-        if not (self.entry_id or self.value):
-            raise ValueError("give entry_id or value")
-        return self
-
-
-@TOOLBOX.tool(toolset="admin", title="Remove from block list", read_only=False, destructive=True, idempotent=True,
-              open_world=True)
-async def instantly_remove_from_block_list(call: Call[InstantlyDeps], args: RemoveBlock) -> ActionResult:
-    """Unblock an email or domain (campaigns may email it again). Needs confirm=true; otherwise a preview."""
-    client = await client_of(call)
-    if args.entry_id:
-        entry = await client.get_block_list_entry(args.entry_id)
-    else:
-        wanted = (args.value or "").strip().lower()
-        page = await client.list_block_list(search=wanted, max_items=100)
-        match = [e for e in page.items if (e.bl_value or "").lower() == wanted]
-        if not match:
-            raise InputError(f"{wanted!r} is not on the block list", "value")
-        entry = match[0]
-    if not args.confirm:
-        return preview(f"Would remove {entry.bl_value} ({entry.id}) from the block list.")
-    await client.delete_block_list_entry(entry.id)
-    return ActionResult(executed=True, message=f"Removed {entry.bl_value} from the block list.")
+    return obj(result, f"Blocked {plural(len(items), 'value')}")
 
 
 # --- jobs and workspace ---

@@ -9,8 +9,10 @@ from pydantic import Field
 from instantly_mcp.client.enums import CAMPAIGN_STATUS, name_of
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import client_of
+from instantly_mcp.tools.common import client_of, render_named
+from instantly_mcp.tools.resolve import Names, label
 from shared.errors import InputError
+from shared.render import plural
 from shared.tooling import Call, ToolInput, ToolResult
 
 _DATE = r"^\d{4}-\d{2}-\d{2}"
@@ -65,28 +67,38 @@ class Analytics(ToolInput):
     view: Literal["summary", "overview", "daily", "steps"] = Field(
         "summary", description="summary: per campaign; overview: totals incl. meetings/won; daily: per day; "
                                "steps: per step/variant.")
-    campaign_id: str | None = Field(None, description="One campaign (steps needs it); omit for all.")
+    campaign_id: str | None = Field(None, description="One campaign, name or id (steps needs it); omit for all.")
     start_date: str | None = Field(None, pattern=_DATE, description="From, YYYY-MM-DD.")
     end_date: str | None = Field(None, pattern=_DATE, description="To, YYYY-MM-DD.")
 
 
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{value}%"
+
+
 class AnalyticsResult(ToolResult):
     view: str
+    campaign: str | None = None
     rows: list[dict[str, Any]]
 
     def summary(self) -> str:
+        scope = f" for campaign {self.campaign}" if self.campaign else ""
         if not self.rows:
-            return f"{self.view}: no data for this range."
+            return f"{self.view}{scope}: no data for this range."
         if self.view in ("summary", "overview"):
             parts = []
             for r in self.rows[:5]:
-                name = r.get("campaign_name") or "all campaigns"
-                parts.append(f"{name}: sent {r.get('emails_sent_count', 0)}, open {r.get('open_rate')}%, "
-                             f"reply {r.get('reply_rate')}%, click {r.get('click_rate')}%, "
-                             f"bounce {r.get('bounce_rate')}%")
+                name = (label(r.get("campaign_name"), r.get("campaign_id")) or self.campaign
+                        or "all campaigns")
+                parts.append(f"{name}: sent {r.get('emails_sent_count', 0)}, open {_pct(r.get('open_rate'))}, "
+                             f"reply {_pct(r.get('reply_rate'))}, click {_pct(r.get('click_rate'))}, "
+                             f"bounce {_pct(r.get('bounce_rate'))}")
             more = f" (+{len(self.rows) - 5} more)" if len(self.rows) > 5 else ""
             return "; ".join(parts) + more + "."
-        return f"{self.view}: {len(self.rows)} rows."
+        return f"{self.view}{scope}: {plural(len(self.rows), 'row')}."
+
+    def render_body(self, data: dict[str, Any]) -> str:
+        return render_named(data)
 
 
 @TOOLBOX.tool(toolset="analytics", title="Campaign analytics", read_only=True, destructive=False, idempotent=True,
@@ -94,16 +106,19 @@ class AnalyticsResult(ToolResult):
 async def instantly_campaign_analytics(call: Call[InstantlyDeps], args: Analytics) -> AnalyticsResult:
     """Campaign performance with open, click, reply and bounce rates (%)."""
     client = await client_of(call)
-    ids = [args.campaign_id] if args.campaign_id else None
+    campaign = await Names(client).campaign(args.campaign_id) if args.campaign_id else None
+    campaign_id = campaign.id if campaign else None
+    ids = [campaign_id] if campaign_id else None
     dates = {"start_date": args.start_date, "end_date": args.end_date}
     if args.view == "summary":
         rows = [campaign_rates(r) for r in await client.campaign_analytics(ids, **dates)]
     elif args.view == "overview":
         rows = [campaign_rates(await client.analytics_overview(ids, **dates))]
     elif args.view == "daily":
-        rows = [period_rates(r) for r in await client.analytics_daily(args.campaign_id, **dates)]
+        rows = [period_rates(r) for r in await client.analytics_daily(campaign_id, **dates)]
     else:
-        if not args.campaign_id:
+        if not campaign_id:
             raise InputError("the steps view needs a campaign_id", "campaign_id")
-        rows = [period_rates(r) for r in await client.analytics_steps(args.campaign_id, **dates)]
-    return AnalyticsResult(view=args.view, rows=rows)
+        rows = [period_rates(r) for r in await client.analytics_steps(campaign_id, **dates)]
+    return AnalyticsResult(view=args.view, rows=rows,
+                           campaign=label(campaign.name, campaign.id) if campaign else None)

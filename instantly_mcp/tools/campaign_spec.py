@@ -23,15 +23,15 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class Variant(ToolInput):
-    subject: str = Field("", description="Subject ({{firstName}} ok); empty in a follow-up = same thread.")
-    body: str = Field(min_length=1, description="Body, plain text or HTML.")
+    subject: str = Field("", description="Empty in a follow-up = same thread.")
+    body: str = Field(min_length=1, description="Text or HTML.")
 
 
 class Step(ToolInput):
-    subject: str | None = Field(None, description="Subject (single-variant step).")
-    body: str | None = Field(None, description="Body (single-variant step).")
-    variants: list[Variant] | None = Field(None, description="A/B variants instead of subject+body.")
-    delay: float = Field(3, ge=0, description="Wait before the NEXT step.")
+    subject: str | None = Field(None, description="Subject (one variant).")
+    body: str | None = Field(None, description="Body (one variant).")
+    variants: list[Variant] | None = Field(None, description="A/B variants instead.")
+    delay: float = Field(3, ge=0, description="Wait before the next step.")
     delay_unit: Literal["minutes", "hours", "days"] = Field("days", description="Unit of delay.")
 
     @model_validator(mode="after")
@@ -55,22 +55,22 @@ class Step(ToolInput):
 class CampaignFields(ToolInput):
     """Schedule, sequence and settings fields (all optional); also used by the orchestrator's campaign tool."""
 
-    subject: str | None = Field(None, description="First email subject (simple one-step sequence).")
-    body: str | None = Field(None, description="First email body (simple one-step sequence).")
-    steps: list[Step] | None = Field(None, description="Full sequence; replaces subject/body.")
-    timezone: str | None = Field(None, description="Schedule timezone from Instantly's closed list, e.g. "
-                                                    "America/Chicago (not America/New_York).")
+    subject: str | None = Field(None, description="One-step sequence: subject.")
+    body: str | None = Field(None, description="One-step sequence: body.")
+    steps: list[Step] | None = Field(None, description="Sequence steps (instead of subject/body).")
+    timezone: str | None = Field(None, description="From Instantly's closed list, e.g. America/Chicago "
+                                                    "(not America/New_York).")
     days: list[Day] | None = Field(None, description="Sending days (default mon-fri).")
-    send_from: str | None = Field(None, description="Daily start, HH:MM (default 09:00).")
-    send_to: str | None = Field(None, description="Daily end, HH:MM (default 17:00).")
-    start_date: str | None = Field(None, pattern=_DATE, description="First day, YYYY-MM-DD.")
-    end_date: str | None = Field(None, pattern=_DATE, description="Last day, YYYY-MM-DD.")
-    sender_accounts: list[str] | None = Field(None, description="Sending account emails (email_list).")
-    daily_limit: int | None = Field(None, ge=1, description="Max emails per day.")
-    stop_on_reply: bool | None = Field(None, description="Stop the sequence when a lead replies.")
+    send_from: str | None = Field(None, description="Start HH:MM (default 09:00).")
+    send_to: str | None = Field(None, description="End HH:MM (default 17:00).")
+    start_date: str | None = Field(None, pattern=_DATE, description="First day.")
+    end_date: str | None = Field(None, pattern=_DATE, description="Last day.")
+    sender_accounts: list[str] | None = Field(None, description="Sending account emails (needed to send).")
+    daily_limit: int | None = Field(None, ge=1, description="Max emails a day.")
+    stop_on_reply: bool | None = Field(None, description="Stop on reply.")
     open_tracking: bool | None = Field(None, description="Track opens.")
-    link_tracking: bool | None = Field(None, description="Track link clicks.")
-    settings: dict[str, Any] | None = Field(None, description="Other createCampaign fields, sent as-is.")
+    link_tracking: bool | None = Field(None, description="Track clicks.")
+    settings: dict[str, Any] | None = Field(None, description="Other API campaign fields, as-is.")
 
     @field_validator("timezone")
     @classmethod

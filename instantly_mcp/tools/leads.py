@@ -1,4 +1,4 @@
-"""Lead tools: list/export, get, update, delete, move or copy, interest status."""
+"""Lead tools: list/export or get, update (fields, variables, interest status), move or copy."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from instantly_mcp.client import Lead
+from instantly_mcp.client import Lead, Page
 from instantly_mcp.client.bulk import email_problem
 from instantly_mcp.client.enums import (
     INTEREST_CODE, INTEREST_STATUS, LEAD_FILTER, LEAD_STATUS, VERIFICATION_STATUS, InterestName, LeadFilterName,
@@ -15,12 +15,10 @@ from instantly_mcp.client.enums import (
 from instantly_mcp.client.models import check_custom_variables, payload_variables
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import (
-    CURSOR_DESCRIPTION, ActionResult, ItemsResult, ObjectResult, client_of, obj, page_result, preview,
-)
+from instantly_mcp.tools.common import CURSOR_DESCRIPTION, ItemsResult, ObjectResult, client_of, obj, page_result
 from instantly_mcp.tools.leads_import import VARIABLES_SCHEMA, LeadFields
+from instantly_mcp.tools.resolve import Names, label
 from shared.errors import InputError
-from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
 
 def _variables(lead: Lead) -> dict[str, Any]:
@@ -37,66 +35,57 @@ def _brief(lead: Lead) -> dict[str, Any]:
     return out
 
 
-def _full(lead: Lead) -> ObjectResult:
-    return obj(lead, "Lead", status=name_of(LEAD_STATUS, lead.status),
-               lt_interest_status=name_of(INTEREST_STATUS, lead.lt_interest_status),
-               verification_status=name_of(VERIFICATION_STATUS, lead.verification_status))
+def _full(lead: Lead) -> dict[str, Any]:
+    out = lead.as_dict()
+    for key, value in (("status", name_of(LEAD_STATUS, lead.status)),
+                       ("lt_interest_status", name_of(INTEREST_STATUS, lead.lt_interest_status)),
+                       ("verification_status", name_of(VERIFICATION_STATUS, lead.verification_status))):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _full_result(lead: Lead) -> ObjectResult:
+    return obj(_full(lead), "Lead")
 
 
 class ListLeads(ToolInput):
-    campaign_id: str | None = Field(None, description="Only leads of this campaign.")
-    list_id: str | None = Field(None, description="Only leads of this list.")
+    campaign_id: str | None = Field(None, description="Only this campaign's leads (name or id).")
+    list_id: str | None = Field(None, description="Only this list's leads (name or id).")
     search: str | None = Field(None, description="Match on name or email.")
     filter: LeadFilterName | None = Field(None, description="Status filter.")
-    emails: list[str] | None = Field(None, description="Only these emails.")
+    leads: list[str] | None = Field(None, max_length=100, description="Lead emails or ids: these leads in full.")
     limit: int = Field(25, ge=1, le=10000, description="Max leads; up to 10,000 to export all pages.")
     starting_after: str | None = Field(None, description=CURSOR_DESCRIPTION)
 
 
-@TOOLBOX.tool(toolset="leads", title="List or export leads", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
+@TOOLBOX.tool(toolset="leads", title="List, export or get leads", read_only=True, destructive=False,
+              idempotent=True, open_world=True)
 async def instantly_list_leads(call: Call[InstantlyDeps], args: ListLeads) -> ItemsResult:
-    """List or export leads with filters (walks pages up to limit; has_more says if more remain)."""
-    client = await client_of(call)
-    filters = {"campaign": args.campaign_id, "list_id": args.list_id, "search": args.search,
-               "filter": LEAD_FILTER[args.filter] if args.filter else None, "contacts": args.emails}
-    page = await client.list_leads(filters, max_items=args.limit, starting_after=args.starting_after)
-    return page_result(page, [_brief(lead) for lead in page.items], "leads")
+    """List or export leads with filters, or get leads in full by email or id."""
+    names = Names(await client_of(call))
+    campaign_id = await names.campaign_id(args.campaign_id)
+    list_id = await names.list_id(args.list_id)
+    if args.leads:
+        found = [await names.lead(ref, campaign_id=campaign_id, list_id=list_id, field="leads") for ref in args.leads]
+        out = page_result(Page(items=found), await names.name_rows([_full(x) for x in found]), "lead", cursor=None)
+        out._headline = "; ".join(f"Lead {label(x.email, x.id)}, {name_of(LEAD_STATUS, x.status)}"
+                                  for x in found[:10]) + "."
+        return out
+    filters = {"campaign": campaign_id, "list_id": list_id, "search": args.search,
+               "filter": LEAD_FILTER[args.filter] if args.filter else None}
+    page = await names.client.list_leads(filters, max_items=args.limit, starting_after=args.starting_after)
+    return page_result(page, await names.name_rows([_brief(lead) for lead in page.items]), "lead")
 
 
-class LeadRef(ToolInput):
-    lead_id: str | None = Field(None, description="Lead id (or give email).")
-    email: str | None = Field(None, description="Lead email (or give lead_id).")
-    campaign_id: str | None = Field(None, description="With email: the lead's campaign.")
-
-    @model_validator(mode="after")
-    def _one(self) -> LeadRef:
-        if not (self.lead_id or self.email):
-            raise ValueError("give lead_id or email")
-        return self
-
-
-async def _resolve(call: Call[InstantlyDeps], ref: LeadRef) -> Lead:
-    client = await client_of(call)
-    if ref.lead_id:
-        return await client.get_lead(ref.lead_id)
-    lead = await client.find_lead(ref.email or "", campaign_id=ref.campaign_id)
-    if lead is None:
-        raise InputError(f"no lead with email {ref.email} (check the spelling or the campaign)", "email")
-    return lead
-
-
-@TOOLBOX.tool(toolset="leads", title="Get lead", read_only=True, destructive=False, idempotent=True, open_world=True)
-async def instantly_get_lead(call: Call[InstantlyDeps], args: LeadRef) -> ObjectResult:
-    """One lead by id or email, with status, interest, engagement counts and custom variables."""
-    return _full(await _resolve(call, args))
-
-
-class UpdateLead(LeadFields, LeadRef):
+class UpdateLead(LeadFields):
+    lead: str = Field(description="Lead id or email.")
+    campaign_id: str | None = Field(None, description="With an email: the lead's campaign (name or id).")
     custom_variables: dict[str, Any] | None = Field(
-        None, description="Variables to set (merged into the existing ones; null value = empty).",
-        json_schema_extra=VARIABLES_SCHEMA)
+        None, description="Variables to set (merged; null value = empty).", json_schema_extra=VARIABLES_SCHEMA)
     replace_variables: bool = Field(False, description="Replace all custom variables instead of merging.")
+    interest: InterestName | None = Field(None, description="New interest status (lead = reset); Instantly "
+                                                             "applies it within seconds.")
 
     @field_validator("custom_variables")
     @classmethod
@@ -107,42 +96,39 @@ class UpdateLead(LeadFields, LeadRef):
 @TOOLBOX.tool(toolset="leads", title="Update lead", read_only=False, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_update_lead(call: Call[InstantlyDeps], args: UpdateLead) -> ObjectResult:
-    """Change a lead's fields and custom variables (merged unless replace_variables)."""
-    lead = await _resolve(call, args)
+    """Change a lead's fields, custom variables (merged unless replace_variables) or interest status."""
+    names = Names(await client_of(call))
+    campaign_id = await names.campaign_id(args.campaign_id)
+    lead = await names.lead(args.lead, campaign_id=campaign_id)
     body = args.model_dump(include={"first_name", "last_name", "company_name", "job_title", "phone", "website",
                                     "personalization"}, exclude_none=True)
     if args.custom_variables is not None:
         merged = {} if args.replace_variables else _variables(lead)
         body["custom_variables"] = {**merged, **args.custom_variables}
-    if not body:
-        raise InputError("nothing to change: give at least one field", "custom_variables")
-    return _full(await (await client_of(call)).update_lead(lead.id, body))
-
-
-class DeleteLead(ConfirmInput):
-    lead_id: str = Field(description="Lead id.")
-
-
-@TOOLBOX.tool(toolset="leads", title="Delete lead", read_only=False, destructive=True, idempotent=True,
-              open_world=True)
-async def instantly_delete_lead(call: Call[InstantlyDeps], args: DeleteLead) -> ActionResult:
-    """Delete a lead for good. Needs confirm=true; otherwise a preview."""
-    client = await client_of(call)
-    lead = await client.get_lead(args.lead_id)
-    label = f"lead {lead.email or lead.id} ({lead.id})"
-    if not args.confirm:
-        return preview(f"Would permanently delete {label} and its history.")
-    await client.delete_lead(args.lead_id)
-    return ActionResult(executed=True, message=f"Deleted {label}.")
+    if not body and args.interest is None:
+        raise InputError("nothing to change: give at least one field, custom_variables or interest", "lead")
+    if body:
+        lead = await names.client.update_lead(lead.id, body)
+    if args.interest is None:
+        return _full_result(lead)
+    # 202: Instantly accepted the change and applies it later (updateLeadInterestStatus documents only 202).
+    answer = await names.client.set_interest_status(lead.email or "", INTEREST_CODE[args.interest],
+                                                     campaign_id=lead.campaign or campaign_id, list_id=lead.list_id)
+    out = _full_result(lead)
+    out.object["interest_change"] = {"status": args.interest, "code": INTEREST_CODE[args.interest],
+                                     "state": "queued", "message": answer}
+    out._noun = f"Lead (interest change to {args.interest} queued; Instantly applies it shortly)"
+    return out
 
 
 class MoveLeads(ToolInput):
     lead_ids: list[str] | None = Field(None, description="Leads to move (with from_campaign_id or from_list_id).")
     emails: list[str] | None = Field(None, description="Or: leads with these emails.")
-    from_campaign_id: str | None = Field(None, description="Source campaign (all its leads if no ids/emails).")
-    from_list_id: str | None = Field(None, description="Source list (all its leads if no ids/emails).")
-    to_campaign_id: str | None = Field(None, description="Destination campaign.")
-    to_list_id: str | None = Field(None, description="Destination list.")
+    from_campaign_id: str | None = Field(None, description="Source campaign, name or id (all its leads if no "
+                                                           "ids/emails).")
+    from_list_id: str | None = Field(None, description="Source list, name or id (all its leads if no ids/emails).")
+    to_campaign_id: str | None = Field(None, description="Destination campaign (name or id).")
+    to_list_id: str | None = Field(None, description="Destination list (name or id).")
     mode: Literal["move", "copy"] = Field("move", description="copy keeps them in the source too.")
 
     @model_validator(mode="after")
@@ -163,32 +149,14 @@ class MoveLeads(ToolInput):
               open_world=True)
 async def instantly_move_leads(call: Call[InstantlyDeps], args: MoveLeads) -> ObjectResult:
     """Move or copy leads into a campaign or list (a background job: see instantly_get_job)."""
+    names = Names(await client_of(call))
     body: dict[str, Any] = {
-        "ids": args.lead_ids, "contacts": args.emails, "campaign": args.from_campaign_id,
-        "list_id": args.from_list_id, "to_campaign_id": args.to_campaign_id, "to_list_id": args.to_list_id,
+        "ids": args.lead_ids, "contacts": args.emails,
+        "campaign": await names.campaign_id(args.from_campaign_id, "from_campaign_id"),
+        "list_id": await names.list_id(args.from_list_id, "from_list_id"),
+        "to_campaign_id": await names.campaign_id(args.to_campaign_id, "to_campaign_id"),
+        "to_list_id": await names.list_id(args.to_list_id, "to_list_id"),
         "copy_leads": args.mode == "copy" or None, "check_duplicates": True,
     }
-    job = await (await client_of(call)).move_leads({k: v for k, v in body.items() if v is not None})
+    job = await names.client.move_leads({k: v for k, v in body.items() if v is not None})
     return obj(job, "Background job")
-
-
-class SetInterest(ToolInput):
-    email: str = Field(description="Lead email.")
-    status: InterestName = Field(description="New interest status; lead = reset.")
-    campaign_id: str | None = Field(None, description="Campaign of the lead.")
-    list_id: str | None = Field(None, description="List of the lead.")
-
-
-@TOOLBOX.tool(toolset="leads", title="Set lead interest", read_only=False, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_set_lead_interest(call: Call[InstantlyDeps], args: SetInterest) -> ActionResult:
-    """Queue a lead's interest status change (interested, won, ...); Instantly applies it within seconds."""
-    if problem := email_problem(args.email):
-        raise InputError(f"{args.email!r} is {problem}", "email")
-    # 202: Instantly accepted the change and applies it later (updateLeadInterestStatus documents only 202).
-    message = await (await client_of(call)).set_interest_status(
-        args.email, INTEREST_CODE[args.status], campaign_id=args.campaign_id, list_id=args.list_id)
-    return ActionResult(
-        executed=True,
-        message=f"{args.email}: change to {args.status} queued; Instantly applies it shortly ({message}).",
-        object={"email": args.email, "status": args.status, "code": INTEREST_CODE[args.status], "state": "queued"})

@@ -11,11 +11,13 @@ from instantly_mcp.client.models import check_custom_variables
 from instantly_mcp.deps import MAX_LEADS_ENV, InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import client_of
+from instantly_mcp.tools.resolve import Names, label
 from shared.errors import InputError
+from shared.render import plural
 from shared.tooling import Call, ToolInput, ToolResult
 
 VERIFIED = frozenset({"verified", "valid", "deliverable", "ok", "safe"})
-MAX_LISTED_PROBLEMS = 50
+MAX_LISTED_PROBLEMS = 10  # examples listed per kind of problem; every problem is counted by reason
 # Typed lead fields that Instantly has no column for: they travel as custom variables ({{icebreaker}} etc.).
 CUSTOM_FIELDS = ("icebreaker", "subject_line", "city", "country", "industry", "rating", "linkedin_url")
 VARIABLES_SCHEMA = {"additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
@@ -30,22 +32,21 @@ class LeadFields(ToolInput):
     job_title: str | None = Field(None, description="Job title.")
     phone: str | None = Field(None, description="Phone.")
     website: str | None = Field(None, description="Website.")
-    personalization: str | None = Field(None, description="Personalization line.")
+    personalization: str | None = Field(None, description="Personalization.")
 
 
 class LeadIn(LeadFields):
-    email: str | None = Field(None, description="Email (required for campaigns).")
-    icebreaker: str | None = Field(None, description="Custom variable icebreaker.")
-    subject_line: str | None = Field(None, description="Custom variable subject_line.")
-    city: str | None = Field(None, description="Custom variable city.")
-    country: str | None = Field(None, description="Custom variable country.")
-    industry: str | None = Field(None, description="Custom variable industry.")
-    rating: float | None = Field(None, description="Custom variable rating.")
-    linkedin_url: str | None = Field(None, description="Custom variable linkedin_url.")
-    email_status: str | None = Field(None, description="Verification from your source, e.g. verified; "
-                                                        "see skip_unverified.")
+    email: str | None = Field(None, description="Email (campaigns need it).")
+    icebreaker: str | None = Field(None, description="{{icebreaker}}")
+    subject_line: str | None = Field(None, description="{{subject_line}}")
+    city: str | None = Field(None, description="{{city}}")
+    country: str | None = Field(None, description="{{country}}")
+    industry: str | None = Field(None, description="{{industry}}")
+    rating: float | None = Field(None, description="{{rating}}")
+    linkedin_url: str | None = Field(None, description="{{linkedin_url}}")
+    email_status: str | None = Field(None, description="Your source's verification, e.g. verified.")
     custom_variables: dict[str, Any] | None = Field(
-        None, description="Other variables: flat, string/number/boolean/null values.", json_schema_extra=VARIABLES_SCHEMA)
+        None, description="Other variables (flat).", json_schema_extra=VARIABLES_SCHEMA)
 
     @field_validator("custom_variables")
     @classmethod
@@ -64,15 +65,15 @@ class LeadIn(LeadFields):
 
 
 class ImportLeads(ToolInput):
-    leads: list[LeadIn] = Field(min_length=1, description="Leads to add; any number, sent in batches of 1,000.")
-    campaign_id: str | None = Field(None, description="Target campaign (or list_id).")
-    list_id: str | None = Field(None, description="Target lead list (or campaign_id).")
+    leads: list[LeadIn] = Field(min_length=1, description="Any number; sent in batches of 1,000.")
+    campaign_id: str | None = Field(None, description="Target campaign, name or id (or list_id).")
+    list_id: str | None = Field(None, description="Target lead list, name or id (or campaign_id).")
     skip_if_in: Literal["workspace", "any_campaign", "any_list"] | None = Field(
-        None, description="Also skip leads already in the whole workspace / any campaign / any list.")
+        None, description="Also skip leads already in the workspace / any campaign / any list.")
     skip_unverified: bool = Field(False, description="Skip leads whose email_status is not verified.")
-    verify_on_import: bool = Field(False, description="Have Instantly verify emails after import (background).")
-    update_existing: bool = Field(False, description="Update leads already in the target instead of skipping.")
-    max_leads: int | None = Field(None, ge=1, description="Refuse the call if it has more leads than this.")
+    verify_on_import: bool = Field(False, description="Instantly verifies emails after import.")
+    update_existing: bool = Field(False, description="Update leads already in the target.")
+    max_leads: int | None = Field(None, ge=1, description="Refuse more leads than this.")
 
     @model_validator(mode="after")
     def _one_target(self) -> ImportLeads:
@@ -89,6 +90,8 @@ class ImportResult(ToolResult):
     invalid: int
     failed: int
     skipped_reasons: dict[str, int]
+    invalid_reasons: dict[str, int] = {}
+    failed_reasons: dict[str, int] = {}
     invalid_items: list[dict[str, Any]]
     failed_items: list[dict[str, Any]]
     batches: int
@@ -96,20 +99,33 @@ class ImportResult(ToolResult):
     failed_batches: int
     remaining_in_plan: int | None = None
 
+    target: str = ""
+
     def summary(self) -> str:
-        why = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped_reasons.items()))
-        text = (f"{self.total} leads: {self.created} created, {self.updated} updated, {self.skipped} skipped"
-                f"{f' ({why})' if why else ''}, {self.invalid} invalid, {self.failed} failed"
-                f" in {self.batches} batches.")
+        def why(reasons: dict[str, int]) -> str:
+            return f" ({', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))})" if reasons else ""
+
+        into = f" into {self.target}" if self.target else ""
+        text = (f"{plural(self.total, 'lead')}{into}: {self.created} created, {self.updated} updated, "
+                f"{self.skipped} skipped{why(self.skipped_reasons)}, {self.invalid} invalid"
+                f"{why(self.invalid_reasons)}, {self.failed} failed{why(self.failed_reasons)} in "
+                f"{plural(self.batches, 'batch', 'batches')}.")
+        if self.invalid_items or self.failed_items:
+            text += f" The first {MAX_LISTED_PROBLEMS} problems of each kind are listed."
         if self.failed:
             text += " Failed leads were not added; re-run with just those (already added ones are skipped)."
         return text
 
 
 def _listed(problems: list[Problem]) -> list[dict[str, Any]]:
-    out = [p.model_dump(exclude_none=True) for p in problems[:MAX_LISTED_PROBLEMS]]
-    if len(problems) > MAX_LISTED_PROBLEMS:
-        out.append({"reason": f"... and {len(problems) - MAX_LISTED_PROBLEMS} more"})
+    """The first few examples (the counts by reason say how many there are in all)."""
+    return [p.model_dump(exclude_none=True) for p in problems[:MAX_LISTED_PROBLEMS]]
+
+
+def _reasons(problems: list[Problem]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in problems:
+        out[p.reason] = out.get(p.reason, 0) + p.count
     return out
 
 
@@ -117,7 +133,8 @@ def _listed(problems: list[Problem]) -> list[dict[str, Any]]:
               open_world=True)
 async def instantly_import_leads(call: Call[InstantlyDeps], args: ImportLeads) -> ImportResult:
     """Add any number of leads to a campaign or list, with progress. Invalid emails are reported, not sent;
-    duplicates folded; re-running is safe (an email already in the target is skipped)."""
+    duplicates folded; re-running is safe (an email already in the target is skipped). Give each lead the
+    custom variables its campaign's steps use ({{icebreaker}}, ...)."""
     cap = call.deps.max_leads_per_import()
     limit = min(cap, args.max_leads or cap)
     if len(args.leads) > limit:
@@ -128,12 +145,19 @@ async def instantly_import_leads(call: Call[InstantlyDeps], args: ImportLeads) -
     wanted = [args.leads[i] for i in positions]
     unverified = len(args.leads) - len(wanted)
     client = await client_of(call)
+    names = Names(client)
+    if args.campaign_id:
+        campaign = await names.campaign(args.campaign_id)
+        campaign_id, list_id, target = campaign.id, None, f"campaign {label(campaign.name, campaign.id)}"
+    else:
+        found = await names.lead_list(args.list_id or "")
+        campaign_id, list_id, target = None, found.id, f"lead list {label(found.name, found.id)}"
 
     async def progress(done: int, of: int, message: str) -> None:
         await call.progress(done, of, message)
 
     summary = await client.import_leads(
-        [lead.to_payload() for lead in wanted], campaign_id=args.campaign_id, list_id=args.list_id,
+        [lead.to_payload() for lead in wanted], campaign_id=campaign_id, list_id=list_id,
         skip_if_in_workspace=args.skip_if_in == "workspace", skip_if_in_campaign=args.skip_if_in == "any_campaign",
         skip_if_in_list=args.skip_if_in == "any_list", verify_leads_on_import=args.verify_on_import,
         update_existing=args.update_existing, progress=progress,
@@ -147,7 +171,8 @@ async def instantly_import_leads(call: Call[InstantlyDeps], args: ImportLeads) -
     return ImportResult(
         total=len(args.leads), created=summary.created, updated=summary.updated,
         skipped=summary.skipped + unverified, invalid=summary.invalid, failed=summary.failed,
-        skipped_reasons=reasons, invalid_items=_listed(summary.invalid_items),
+        skipped_reasons=reasons, invalid_reasons=_reasons(summary.invalid_items),
+        failed_reasons=_reasons(summary.failed_items), target=target, invalid_items=_listed(summary.invalid_items),
         failed_items=_listed(summary.failed_items), batches=summary.batches,
         retried_batches=summary.retried_batches, failed_batches=summary.failed_batches,
         remaining_in_plan=summary.remaining_in_plan,

@@ -1,4 +1,4 @@
-"""Lead list tools: list, create or rename, delete."""
+"""Lead list tools: list, create or rename (deleting: instantly_delete)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from pydantic import Field
 
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import (
-    ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result, preview,
-)
+from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, client_of, obj, page_result
+from instantly_mcp.tools.resolve import Names
 from shared.errors import InputError
-from shared.safety import ConfirmInput
 from shared.tooling import Call, ToolInput
 
 
@@ -26,12 +24,13 @@ async def instantly_list_lead_lists(call: Call[InstantlyDeps], args: ListLists) 
     """List lead lists (id, name)."""
     client = await client_of(call)
     page = await client.list_lead_lists(search=args.search, max_items=args.limit, starting_after=args.starting_after)
+    # Lead lists page by creation time (the API's cursor is the last list's timestamp_created).
     return page_result(page, [x.pick("id", "name", "has_enrichment_task", "timestamp_created") for x in page.items],
-                       "lead lists")
+                       "lead list", cursor=lambda item: item.get("timestamp_created"))
 
 
 class SaveList(ToolInput):
-    list_id: str | None = Field(None, description="List to change; omit to create a new list.")
+    list_id: str | None = Field(None, description="List to change (name or id); omit to create one.")
     name: str | None = Field(None, min_length=1, description="List name (required to create).")
     has_enrichment_task: bool | None = Field(None, description="Enrich every lead added to the list.")
 
@@ -49,21 +48,5 @@ async def instantly_save_lead_list(call: Call[InstantlyDeps], args: SaveList) ->
     body: dict[str, Any] = args.model_dump(include={"name", "has_enrichment_task"}, exclude_none=True)
     if not body:
         raise InputError("nothing to change: give name or has_enrichment_task", "name")
-    return obj(await client.update_lead_list(args.list_id, body), "Updated lead list")
-
-
-class DeleteList(ConfirmInput):
-    list_id: str = Field(description="Lead list id.")
-
-
-@TOOLBOX.tool(toolset="lists", title="Delete lead list", read_only=False, destructive=True, idempotent=True,
-              open_world=True)
-async def instantly_delete_lead_list(call: Call[InstantlyDeps], args: DeleteList) -> ActionResult:
-    """Delete a lead list. Needs confirm=true; otherwise a preview."""
-    client = await client_of(call)
-    found = await client.get_lead_list(args.list_id)
-    label = f"lead list '{found.name}' ({found.id})"
-    if not args.confirm:
-        return preview(f"Would permanently delete {label}.")
-    await client.delete_lead_list(args.list_id)
-    return ActionResult(executed=True, message=f"Deleted {label}.")
+    found = await Names(client).lead_list(args.list_id)
+    return obj(await client.update_lead_list(found.id, body), "Updated lead list")

@@ -1,4 +1,4 @@
-"""Unibox tools: list emails, read one, count unread, reply (sends mail: gated)."""
+"""Unibox tools: list or read emails (and count unread), reply (sends mail: gated)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from instantly_mcp.client import Email
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import (
-    CURSOR_DESCRIPTION, ActionResult, ItemsResult, ObjectResult, client_of, obj, page_result, preview, text_to_html,
+    CURSOR_DESCRIPTION, ActionResult, ItemsResult, by_id, client_of, preview, text_to_html,
 )
+from instantly_mcp.tools.resolve import Names, label
 from shared.safety import ConfirmInput
-from shared.tooling import Call, ToolInput, ToolResult
+from shared.tooling import Call, ToolInput
 
 UE_TYPE = {1: "sent_campaign", 2: "received", 3: "sent", 4: "scheduled"}
 
@@ -27,55 +28,53 @@ def _brief(e: Email) -> dict[str, Any]:
 
 
 class ListEmails(ToolInput):
-    campaign_id: str | None = Field(None, description="Only this campaign's emails.")
+    email_id: str | None = Field(None, description="This email in full, with its body.")
+    campaign_id: str | None = Field(None, description="Only this campaign's emails (name or id).")
     lead_email: str | None = Field(None, description="Only emails with this lead.")
     thread_id: str | None = Field(None, description="Only this thread.")
     email_type: Literal["received", "sent", "manual"] | None = Field(None, description="received = replies.")
-    unread_only: bool = Field(False, description="Only unread.")
+    unread_only: bool = Field(False, description="Only unread; also counts all unread.")
     limit: int = Field(20, ge=1, le=100, description="Max emails (the API allows 20 list calls a minute).")
     starting_after: str | None = Field(None, description=CURSOR_DESCRIPTION)
 
 
-@TOOLBOX.tool(toolset="unibox", title="List emails", read_only=True, destructive=False, idempotent=True,
+class EmailsResult(ItemsResult):
+    unread_total: int | None = None
+
+    def summary(self) -> str:
+        head = super().summary()
+        return head if self.unread_total is None else f"{self.unread_total} unread in all. {head}"
+
+
+@TOOLBOX.tool(toolset="unibox", title="List or read emails", read_only=True, destructive=False, idempotent=True,
               open_world=True)
-async def instantly_list_emails(call: Call[InstantlyDeps], args: ListEmails) -> ItemsResult:
-    """List Unibox emails and replies, newest first, with filters."""
+async def instantly_list_emails(call: Call[InstantlyDeps], args: ListEmails) -> EmailsResult:
+    """List Unibox emails and replies, newest first, with filters; or read one in full with email_id."""
+    names = Names(await client_of(call))
+    client = names.client
+    if args.email_id:
+        e = await client.get_email(args.email_id)
+        full = {**e.as_dict(), "type": UE_TYPE.get(e.ue_type or 0, e.ue_type)}
+        out = EmailsResult(items=await names.name_rows([full]), count=1)
+        out._noun = ("email", None)
+        out._headline = f"Email {label(e.subject, e.id)} from {e.from_address_email}."
+        return out
     filters = {
-        "campaign_id": args.campaign_id, "lead": args.lead_email, "email_type": args.email_type,
-        "search": f"thread:{args.thread_id}" if args.thread_id else None, "is_unread": True if args.unread_only else None,
+        "campaign_id": await names.campaign_id(args.campaign_id), "lead": args.lead_email,
+        "email_type": args.email_type, "search": f"thread:{args.thread_id}" if args.thread_id else None,
+        "is_unread": True if args.unread_only else None,
     }
-    page = await (await client_of(call)).list_emails(filters, max_items=args.limit, starting_after=args.starting_after)
-    return page_result(page, [_brief(e) for e in page.items], "emails")
-
-
-class EmailId(ToolInput):
-    email_id: str = Field(description="Email id.")
-
-
-@TOOLBOX.tool(toolset="unibox", title="Get email", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_get_email(call: Call[InstantlyDeps], args: EmailId) -> ObjectResult:
-    """One email with its full body."""
-    e = await (await client_of(call)).get_email(args.email_id)
-    return obj(e, "Email", type=UE_TYPE.get(e.ue_type or 0, e.ue_type))
+    page = await client.list_emails(filters, max_items=args.limit, starting_after=args.starting_after)
+    out = EmailsResult(items=await names.name_rows([_brief(e) for e in page.items]), count=len(page.items),
+                       has_more=page.has_more, next_starting_after=page.next_starting_after,
+                       unread_total=await client.count_unread() if args.unread_only else None)
+    out._noun = ("email", None)
+    out._cursor = by_id
+    return out
 
 
 class NoInput(ToolInput):
     pass
-
-
-class CountResult(ToolResult):
-    unread: int
-
-    def summary(self) -> str:
-        return f"{self.unread} unread emails."
-
-
-@TOOLBOX.tool(toolset="unibox", title="Count unread emails", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_count_unread(call: Call[InstantlyDeps], args: NoInput) -> CountResult:
-    """Number of unread emails in the Unibox."""
-    return CountResult(unread=await (await client_of(call)).count_unread())
 
 
 class Reply(ConfirmInput):

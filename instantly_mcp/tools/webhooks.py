@@ -1,19 +1,21 @@
-"""Webhook tools: list (and event types), create with our receiver's secret header, delete (gated)."""
+"""Webhook tools: list (and event types), create with our receiver's secret header (deleting: instantly_delete)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from instantly_mcp.client import Webhook
 from instantly_mcp.client.enums import WebhookEventName
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import ActionResult, ListInput, ObjectResult, client_of, obj, preview
-from shared.safety import ConfirmInput
-from shared.tooling import Call, ToolInput, ToolResult
+from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, by_id, client_of, obj
+from instantly_mcp.tools.resolve import Names
+from shared.render import plural
+from shared.tooling import Call, ToolInput
 
+EVENT_TYPES = get_args(WebhookEventName)
 SECRET_HEADER = "X-Webhook-Secret"
 STATUS = {1: "active", -1: "error (auto-disabled)"}
 
@@ -28,39 +30,45 @@ def _safe(w: Webhook) -> dict[str, Any]:
 
 
 class ListWebhooks(ListInput):
-    campaign_id: str | None = Field(None, description="Only webhooks of this campaign.")
+    campaign_id: str | None = Field(None, description="Only this campaign's webhooks (name or id).")
     include_event_types: bool = Field(False, description="Also list the event types one can subscribe to.")
 
 
-class WebhooksResult(ToolResult):
-    items: list[dict[str, Any]]
-    count: int
-    has_more: bool = False
-    next_starting_after: str | None = None
+class WebhooksResult(ItemsResult):
     event_types: list[dict[str, Any]] | None = None
 
     def summary(self) -> str:
-        types = f"; {len(self.event_types)} event types" if self.event_types is not None else ""
-        more = f"; more after {self.next_starting_after}" if self.has_more else ""
-        return f"{self.count} webhooks{types}{more}."
+        head = super().summary()
+        return head if self.event_types is None else f"{head} {plural(len(self.event_types), 'event type')}."
 
 
 @TOOLBOX.tool(toolset="webhooks", title="List webhooks", read_only=True, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_list_webhooks(call: Call[InstantlyDeps], args: ListWebhooks) -> WebhooksResult:
     """List webhook subscriptions (header values hidden), optionally with the event types."""
-    client = await client_of(call)
-    page = await client.list_webhooks(campaign_id=args.campaign_id, max_items=args.limit,
-                                      starting_after=args.starting_after)
-    types = await client.webhook_event_types() if args.include_event_types else None
-    return WebhooksResult(items=[_safe(w) for w in page.items], count=len(page.items), has_more=page.has_more,
-                          next_starting_after=page.next_starting_after, event_types=types)
+    names = Names(await client_of(call))
+    page = await names.client.list_webhooks(campaign_id=await names.campaign_id(args.campaign_id),
+                                            max_items=args.limit, starting_after=args.starting_after)
+    types = await names.client.webhook_event_types() if args.include_event_types else None
+    out = WebhooksResult(items=await names.name_rows([_safe(w) for w in page.items]), count=len(page.items),
+                         has_more=page.has_more, next_starting_after=page.next_starting_after, event_types=types)
+    out._noun = ("webhook", None)
+    out._cursor = by_id
+    return out
 
 
 class CreateWebhook(ToolInput):
     url: str = Field(pattern=r"^https?://", description="Receiver URL (http/https).")
-    event_type: WebhookEventName = Field("all_events", description="One event per webhook, or all_events.")
-    campaign_id: str | None = Field(None, description="Only this campaign; omit for all.")
+    event_type: str = Field("all_events", description="One event type (see include_event_types of "
+                                                        "instantly_list_webhooks), or all_events.")
+
+    @field_validator("event_type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in EVENT_TYPES:
+            raise ValueError(f"{value!r} is not an event type; valid: {', '.join(EVENT_TYPES)}")
+        return value
+    campaign_id: str | None = Field(None, description="Only this campaign (name or id); omit for all.")
     name: str | None = Field(None, description="Label.")
 
 
@@ -72,27 +80,10 @@ async def instantly_create_webhook(call: Call[InstantlyDeps], args: CreateWebhoo
     secret = call.deps.webhook_secret()
     body: dict[str, Any] = {"target_hook_url": args.url, "event_type": args.event_type,
                             "headers": {SECRET_HEADER: secret}}
+    names = Names(await client_of(call))
     if args.campaign_id:
-        body["campaign"] = args.campaign_id
+        body["campaign"] = await names.campaign_id(args.campaign_id)
     if args.name:
         body["name"] = args.name
-    hook = await (await client_of(call)).create_webhook(body)
-    return obj(_safe(hook), "Webhook")
-
-
-class DeleteWebhook(ConfirmInput):
-    webhook_id: str = Field(description="Webhook id.")
-
-
-@TOOLBOX.tool(toolset="webhooks", title="Delete webhook", read_only=False, destructive=True, idempotent=True,
-              open_world=True)
-async def instantly_delete_webhook(call: Call[InstantlyDeps], args: DeleteWebhook) -> ActionResult:
-    """Delete a webhook subscription. Needs confirm=true; otherwise a preview."""
-    client = await client_of(call)
-    hook = await client.get_webhook(args.webhook_id)
-    label = f"webhook {hook.name or ''} {hook.id} ({hook.event_type or 'custom'} -> {hook.target_hook_url})"
-    label = " ".join(label.split())
-    if not args.confirm:
-        return preview(f"Would delete {label}; its events stop being delivered.")
-    await client.delete_webhook(args.webhook_id)
-    return ActionResult(executed=True, message=f"Deleted {label}.")
+    hook = await names.client.create_webhook(body)
+    return obj((await names.name_rows([_safe(hook)]))[0], "Webhook")

@@ -22,7 +22,7 @@ async def test_create_simple_campaign_and_get_it(sandbox_env: SandboxHandle) -> 
     async with Client(server()) as client:
         created = await new_campaign(client, "Simple")
         assert created["status"] == "draft"
-        got = (await ok(client, "instantly_get_campaign", {"campaign_id": created["id"]}))["object"]
+        got = (await ok(client, "instantly_list_campaigns", {"campaign_id": created["id"]}))["items"][0]
     schedule = got["campaign_schedule"]["schedules"][0]
     assert schedule["timezone"] == "America/Chicago"
     assert schedule["timing"] == {"from": "09:00", "to": "17:00"}
@@ -101,7 +101,7 @@ async def test_list_filters_and_pages(sandbox_env: SandboxHandle) -> None:
 
 async def test_unknown_campaign_says_what_to_do(sandbox_env: SandboxHandle) -> None:
     async with Client(server()) as client:
-        text = await fails(client, "instantly_get_campaign", {"campaign_id": "01a00000-0000-7000-8000-000000000000"})
+        text = await fails(client, "instantly_list_campaigns", {"campaign_id": "01a00000-0000-7000-8000-000000000000"})
     assert "404" in text and "not found" in text.lower() and "Check the id" in text
 
 
@@ -109,16 +109,16 @@ async def test_delete_needs_confirm(sandbox_env: SandboxHandle) -> None:
     async with Client(server()) as client:
         camp = await new_campaign(client, "Doomed")
         before = writes(sandbox_env)
-        result = await client.call_tool("instantly_delete_campaign", {"campaign_id": camp["id"]})
+        result = await client.call_tool("instantly_delete", {"kind": "campaign", "target": camp["id"]})
         assert not result.is_error
         assert result.structured_content["executed"] is False
         assert "PREVIEW" in result.content[0].text and "Doomed" in result.content[0].text
         assert writes(sandbox_env) == before
-        await ok(client, "instantly_get_campaign", {"campaign_id": camp["id"]})
-        done = await ok(client, "instantly_delete_campaign", {"campaign_id": camp["id"], "confirm": True})
+        await ok(client, "instantly_list_campaigns", {"campaign_id": camp["id"]})
+        done = await ok(client, "instantly_delete", {"kind": "campaign", "target": camp["id"], "confirm": True})
         assert done["executed"] is True
         assert writes(sandbox_env) == before + 1
-        assert "404" in await fails(client, "instantly_get_campaign", {"campaign_id": camp["id"]})
+        assert "404" in await fails(client, "instantly_list_campaigns", {"campaign_id": camp["id"]})
 
 
 async def test_activate_and_pause_need_confirm(sandbox_env: SandboxHandle) -> None:
@@ -129,7 +129,7 @@ async def test_activate_and_pause_need_confirm(sandbox_env: SandboxHandle) -> No
             preview = await ok(client, "instantly_set_campaign_status", {"campaign_id": camp["id"], "action": action})
             assert preview["executed"] is False and action in preview["preview"]
         assert writes(sandbox_env) == before
-        assert (await ok(client, "instantly_get_campaign", {"campaign_id": camp["id"]}))["object"]["status"] == "draft"
+        assert (await ok(client, "instantly_list_campaigns", {"campaign_id": camp["id"]}))["items"][0]["status"] == "draft"
         on = await ok(client, "instantly_set_campaign_status", {"campaign_id": camp["id"], "action": "activate",
                                                                 "confirm": True})
         assert on["executed"] and on["object"]["status"] == "active"
@@ -145,7 +145,7 @@ async def test_follow_ups_with_an_empty_subject_reply_in_the_same_thread(sandbox
              {"variants": [{"body": "Last try A"}, {"subject": "", "body": "Last try B"}]}]
     async with Client(server()) as client:
         camp = await new_campaign(client, "Threaded", steps=steps)
-        got = (await ok(client, "instantly_get_campaign", {"campaign_id": camp["id"]}))["object"]
+        got = (await ok(client, "instantly_list_campaigns", {"campaign_id": camp["id"]}))["items"][0]
         subjects = [[v["subject"] for v in s["variants"]] for s in got["sequences"][0]["steps"]]
         assert subjects == [["Hi {{firstName}}"], [""], ["", ""]]
         await ok(client, "instantly_import_leads", {"campaign_id": camp["id"],

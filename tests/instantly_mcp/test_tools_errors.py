@@ -19,7 +19,7 @@ __all__ = ["sandbox_env"]
 async def test_missing_key_fails_the_call_not_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSTANTLY_BASE_URL", "http://127.0.0.1:9")  # never reached
     async with Client(server()) as client:
-        assert len((await client.list_tools()).tools) > 30
+        assert len((await client.list_tools()).tools) > 15
         text = await fails(client, "instantly_list_campaigns", {})
     assert "Instantly API key is not configured" in text
     assert "instantly-mcp auth set api-key" in text and "INSTANTLY_API_KEY" in text
@@ -43,8 +43,8 @@ async def test_bad_arguments_are_rejected_with_the_field(sandbox_env: SandboxHan
         assert "limit" in await fails(client, "instantly_list_campaigns", {"limit": 5000})
         assert "status" in await fails(client, "instantly_list_campaigns", {"status": "running"})
         assert "leads" in await fails(client, "instantly_import_leads", {"campaign_id": "x", "leads": []})
-        text = await fails(client, "instantly_get_campaign", {"campaign_id": "not-a-uuid"})
-        assert "400" in text and 'must match format "uuid"' in text and "rejected the input" in text
+        text = await fails(client, "instantly_list_campaigns", {"campaign_id": "not-a-uuid"})
+        assert "no campaign named 'not-a-uuid'" in text  # not an id, so a name: unknown names are errors
         text = await fails(client, "instantly_save_campaign", {"name": "X", "steps": [{"delay": 1}]})
         assert "give body (and subject), or variants" in text
 

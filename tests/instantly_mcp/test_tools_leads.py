@@ -39,8 +39,8 @@ async def test_import_maps_fields_folds_duplicates_and_reports_invalid(sandbox_e
         assert summary["skipped_reasons"] == {"duplicate_in_input": 1}
         assert {(p["index"], p["reason"]) for p in summary["invalid_items"]} == {
             (2, "not a valid email address"), (4, "missing email")}
-        ann = (await ok(client, "instantly_get_lead", {"email": "ann@example.com",
-                                                       "campaign_id": camp["id"]}))["object"]
+        ann = (await ok(client, "instantly_list_leads", {"leads": ["ann@example.com"],
+                                                         "campaign_id": camp["id"]}))["items"][0]
     assert ann["first_name"] == "Ann" and ann["last_name"] == "Berg" and ann["company_name"] == "Acme"
     assert ann["website"] == "ann.example" and ann["phone"] == "+4712345678"
     payload = ann["payload"]
@@ -66,7 +66,7 @@ async def test_skip_unverified_and_reimport_is_safe(sandbox_env: SandboxHandle) 
         upd = await ok(client, "instantly_import_leads", {"campaign_id": camp["id"], "leads": changed,
                                                           "update_existing": True})
         assert (upd["created"], upd["updated"]) == (0, 1)
-        lead = (await ok(client, "instantly_get_lead", {"email": "v1@example.com"}))["object"]
+        lead = (await ok(client, "instantly_list_leads", {"leads": ["v1@example.com"]}))["items"][0]
         assert lead["company_name"] == "NewCo" and lead["payload"]["tier"] == "gold"
     stats = sandbox_env.stats()["leads"]
     assert stats["total"] == 4 and stats["duplicate_groups"] == 0
@@ -121,9 +121,9 @@ async def test_list_and_export_walk_pages_truthfully(sandbox_env: SandboxHandle)
         assert exact["count"] == 30 and exact["has_more"] is False  # the trailing empty page is not "more"
         found = await ok(client, "instantly_list_leads", {"search": "person17@", "limit": 5})
         assert [x["email"] for x in found["items"]] == ["person17@example.com"]
-        some = await ok(client, "instantly_list_leads", {"emails": ["person3@example.com", "person4@example.com"]})
+        some = await ok(client, "instantly_list_leads", {"leads": ["person3@example.com", "person4@example.com"]})
         assert {x["email"] for x in some["items"]} == {"person3@example.com", "person4@example.com"}
-        assert some["items"][0]["custom_variables"]["icebreaker"].startswith("Loved your post")
+        assert some["items"][0]["payload"]["icebreaker"].startswith("Loved your post")
         none = await ok(client, "instantly_list_leads", {"campaign_id": camp, "filter": "replied"})
         assert none["count"] == 0
 
@@ -131,28 +131,27 @@ async def test_list_and_export_walk_pages_truthfully(sandbox_env: SandboxHandle)
 async def test_get_update_and_delete_lead(sandbox_env: SandboxHandle) -> None:
     async with Client(server()) as client:
         await _campaign_with_leads(client, 2)
-        lead = (await ok(client, "instantly_get_lead", {"email": "person1@example.com"}))["object"]
+        lead = (await ok(client, "instantly_list_leads", {"leads": ["person1@example.com"]}))["items"][0]
         assert lead["status"] == "active" and lead["payload"]["seats"] == 1
-        same = (await ok(client, "instantly_get_lead", {"lead_id": lead["id"]}))["object"]
+        same = (await ok(client, "instantly_list_leads", {"leads": [lead["id"]]}))["items"][0]
         assert same["email"] == "person1@example.com"
-        text = await fails(client, "instantly_get_lead", {"email": "nobody@example.com"})
+        text = await fails(client, "instantly_list_leads", {"leads": ["nobody@example.com"]})
         assert "no lead with email nobody@example.com" in text
-        assert "lead_id or email" in await fails(client, "instantly_get_lead", {})
         merged = (await ok(client, "instantly_update_lead", {
-            "lead_id": lead["id"], "job_title": "CTO", "custom_variables": {"tier": "gold"}}))["object"]
+            "lead": lead["id"], "job_title": "CTO", "custom_variables": {"tier": "gold"}}))["object"]
         assert merged["job_title"] == "CTO"
         assert merged["payload"]["tier"] == "gold" and merged["payload"]["seats"] == 1  # merged, not replaced
         replaced = (await ok(client, "instantly_update_lead", {
-            "lead_id": lead["id"], "custom_variables": {"only": 1}, "replace_variables": True}))["object"]
+            "lead": lead["id"], "custom_variables": {"only": 1}, "replace_variables": True}))["object"]
         assert replaced["payload"].get("only") == 1 and "seats" not in replaced["payload"]
-        assert "nothing to change" in await fails(client, "instantly_update_lead", {"lead_id": lead["id"]})
+        assert "nothing to change" in await fails(client, "instantly_update_lead", {"lead": lead["id"]})
 
         before = writes(sandbox_env)
-        preview = await ok(client, "instantly_delete_lead", {"lead_id": lead["id"]})
+        preview = await ok(client, "instantly_delete", {"kind": "lead", "target": lead["id"]})
         assert preview["executed"] is False and "person1@example.com" in preview["preview"]
         assert writes(sandbox_env) == before
-        await ok(client, "instantly_delete_lead", {"lead_id": lead["id"], "confirm": True})
-        assert "404" in await fails(client, "instantly_get_lead", {"lead_id": lead["id"]})
+        await ok(client, "instantly_delete", {"kind": "lead", "target": lead["id"], "confirm": True})
+        assert "404" in await fails(client, "instantly_list_leads", {"leads": [lead["id"]]})
 
 
 async def test_move_copy_and_interest(sandbox_env: SandboxHandle) -> None:
@@ -172,36 +171,36 @@ async def test_move_copy_and_interest(sandbox_env: SandboxHandle) -> None:
 
         # Instantly applies interest changes later (202); here the sandbox applies them at once.
         sandbox_env.control("config", {"interest_delay_ms": 0})
-        result = await ok(client, "instantly_set_lead_interest", {"email": "person2@example.com",
-                                                                  "status": "meeting_booked", "campaign_id": camp})
-        assert result["object"]["code"] == 2
-        lead = (await ok(client, "instantly_get_lead", {"email": "person2@example.com"}))["object"]
+        result = await ok(client, "instantly_update_lead", {"lead": "person2@example.com",
+                                                                  "interest": "meeting_booked", "campaign_id": camp})
+        assert result["object"]["interest_change"]["code"] == 2
+        lead = (await ok(client, "instantly_list_leads", {"leads": ["person2@example.com"]}))["items"][0]
         assert lead["lt_interest_status"] == "meeting_booked"
         booked = await ok(client, "instantly_list_leads", {"campaign_id": camp, "filter": "meeting_booked"})
         assert [x["email"] for x in booked["items"]] == ["person2@example.com"]
-        await ok(client, "instantly_set_lead_interest", {"email": "person2@example.com", "status": "lead"})
-        lead = (await ok(client, "instantly_get_lead", {"email": "person2@example.com"}))["object"]
+        await ok(client, "instantly_update_lead", {"lead": "person2@example.com", "interest": "lead"})
+        lead = (await ok(client, "instantly_list_leads", {"leads": ["person2@example.com"]}))["items"][0]
         assert lead.get("lt_interest_status") in (None, 0)
-        assert "email" in await fails(client, "instantly_set_lead_interest", {"email": "nope", "status": "won"})
+        assert "email" in await fails(client, "instantly_update_lead", {"lead": "nope", "interest": "won"})
 
 
 async def test_interest_change_is_reported_as_queued_not_set(sandbox_env: SandboxHandle) -> None:
     sandbox_env.control("config", {"interest_delay_ms": 800})
     async with Client(server()) as client:
         camp = await _campaign_with_leads(client, 1)
-        result = await client.call_tool("instantly_set_lead_interest", {"email": "person0@example.com",
-                                                                        "status": "won", "campaign_id": camp})
+        result = await client.call_tool("instantly_update_lead", {"lead": "person0@example.com",
+                                                                        "interest": "won", "campaign_id": camp})
         assert not result.is_error
         text = result.content[0].text
         assert "queued" in text and "set to" not in text
-        assert result.structured_content["object"]["state"] == "queued"
-        lead = (await ok(client, "instantly_get_lead", {"email": "person0@example.com"}))["object"]
+        assert result.structured_content["object"]["interest_change"]["state"] == "queued"
+        lead = (await ok(client, "instantly_list_leads", {"leads": ["person0@example.com"]}))["items"][0]
         assert lead.get("lt_interest_status") != "won"  # Instantly has not applied it yet
         deadline = asyncio.get_running_loop().time() + 10
         while lead.get("lt_interest_status") != "won":
             assert asyncio.get_running_loop().time() < deadline
             await asyncio.sleep(0.1)
-            lead = (await ok(client, "instantly_get_lead", {"email": "person0@example.com"}))["object"]
+            lead = (await ok(client, "instantly_list_leads", {"leads": ["person0@example.com"]}))["items"][0]
 
 
 ENRICHMENT = {"enrichment": {"linkedin": {"title": "CTO"}, "sources": ["web"]}, "tags": ["a", "b"]}
@@ -214,7 +213,7 @@ async def test_merging_variables_never_writes_objects_back(sandbox_env: SandboxH
         for email in ("person0@example.com", "person1@example.com"):
             sandbox_env.control("lead-payload", {"email": email, "payload": ENRICHMENT})
         merged = (await ok(client, "instantly_update_lead", {
-            "email": "person0@example.com", "custom_variables": {"tier": "gold"}}))["object"]
+            "lead": "person0@example.com", "custom_variables": {"tier": "gold"}}))["object"]
         assert merged["payload"]["tier"] == "gold" and merged["payload"]["seats"] == 0  # merged
         assert merged["payload"]["enrichment"] == ENRICHMENT["enrichment"]  # untouched, never sent back
         camp = merged["campaign"]
@@ -222,5 +221,5 @@ async def test_merging_variables_never_writes_objects_back(sandbox_env: SandboxH
             "campaign_id": camp, "update_existing": True,
             "leads": [{"email": "person1@example.com", "custom_variables": {"tier": "silver"}}]})
         assert (upd["updated"], upd["failed"]) == (1, 0), upd
-        lead = (await ok(client, "instantly_get_lead", {"email": "person1@example.com"}))["object"]
+        lead = (await ok(client, "instantly_list_leads", {"leads": ["person1@example.com"]}))["items"][0]
         assert lead["payload"]["tier"] == "silver" and lead["payload"]["seats"] == 1

@@ -23,10 +23,10 @@ async def test_lead_lists_create_list_rename_delete(sandbox_env: SandboxHandle) 
         imported = await ok(client, "instantly_import_leads", {"list_id": made["id"], "leads": lead_rows(3)})
         assert imported["created"] == 3
         before = writes(sandbox_env)
-        preview = await ok(client, "instantly_delete_lead_list", {"list_id": made["id"]})
+        preview = await ok(client, "instantly_delete", {"kind": "lead_list", "target": made["id"]})
         assert preview["executed"] is False and "Q4" in preview["preview"]
         assert writes(sandbox_env) == before
-        await ok(client, "instantly_delete_lead_list", {"list_id": made["id"], "confirm": True})
+        await ok(client, "instantly_delete", {"kind": "lead_list", "target": made["id"], "confirm": True})
         left = await ok(client, "instantly_list_lead_lists", {})
         assert [x["name"] for x in left["items"]] == ["Other"]
 
@@ -55,7 +55,8 @@ async def test_analytics_views_with_computed_rates(sandbox_env: SandboxHandle) -
         assert (row["contacted_count"], row["emails_sent_count"], row["open_count"]) == (4, 4, 3)
         assert (row["open_rate"], row["click_rate"], row["reply_rate"], row["bounce_rate"]) == (50.0, 25.0, 25.0, 25.0)
         assert row["campaign_status"] == "active"
-        assert "Measured: sent 4, open 50.0%, reply 25.0%" in summary.content[0].text
+        text = summary.content[0].text
+        assert "Measured (" in text and "): sent 4, open 50.0%, reply 25.0%" in text  # the name beside the id
 
         everything = await ok(client, "instantly_campaign_analytics", {"view": "summary"})
         assert [r["campaign_id"] for r in everything["rows"]] == [camp]

@@ -53,30 +53,33 @@ async def test_delete_webhook_needs_confirm(sandbox_env: SandboxHandle) -> None:
     async with Client(server()) as client:
         hook = (await ok(client, "instantly_create_webhook", {"url": HOOK_URL}))["object"]
         before = writes(sandbox_env)
-        preview = await ok(client, "instantly_delete_webhook", {"webhook_id": hook["id"]})
+        preview = await ok(client, "instantly_delete", {"kind": "webhook", "target": hook["id"]})
         assert preview["executed"] is False and HOOK_URL in preview["preview"]
         assert writes(sandbox_env) == before
-        await ok(client, "instantly_delete_webhook", {"webhook_id": hook["id"], "confirm": True})
+        await ok(client, "instantly_delete", {"kind": "webhook", "target": hook["id"], "confirm": True})
         assert (await ok(client, "instantly_list_webhooks", {}))["count"] == 0
-        assert "404" in await fails(client, "instantly_delete_webhook", {"webhook_id": hook["id"]})
+        assert "404" in await fails(client, "instantly_delete", {"kind": "webhook", "target": hook["id"]})
 
 
 async def test_tags_create_list_assign(sandbox_env: SandboxHandle) -> None:
     async with Client(server()) as client:
         camp = await new_campaign(client, "Tagged")
         await new_campaign(client, "Untagged")
-        tag = (await ok(client, "instantly_create_tag", {"label": " VIP ", "description": "Top accounts"}))["object"]
+        tag = (await ok(client, "instantly_manage_tags", {"action": "create", "label": " VIP ",
+                                                          "description": "Top accounts"}))["object"]
         assert tag["label"] == "VIP"
-        assert "409" in await fails(client, "instantly_create_tag", {"label": "VIP"})
+        assert "409" in await fails(client, "instantly_manage_tags", {"action": "create", "label": "VIP"})
         tags = await ok(client, "instantly_list_tags", {"search": "vi"})
         assert [t["label"] for t in tags["items"]] == ["VIP"]
-        await ok(client, "instantly_assign_tags", {"tag_ids": [tag["id"]], "resource_type": "campaign",
-                                                   "resource_ids": [camp["id"]]})
+        # tags by label, campaigns by name: names work wherever ids do
+        await ok(client, "instantly_manage_tags", {"action": "assign", "tags": ["vip"], "resources": ["Tagged"]})
         tagged = await ok(client, "instantly_list_campaigns", {"tag_ids": [tag["id"]]})
         assert [c["name"] for c in tagged["items"]] == ["Tagged"]
-        await ok(client, "instantly_assign_tags", {"tag_ids": [tag["id"]], "resource_type": "campaign",
-                                                   "resource_ids": [camp["id"]], "unassign": True})
+        await ok(client, "instantly_manage_tags", {"action": "unassign", "tags": [tag["id"]], "resource_type": "campaign",
+                                                   "resources": [camp["id"]]})
         assert (await ok(client, "instantly_list_campaigns", {"tag_ids": [tag["id"]]}))["count"] == 0
+        text = await fails(client, "instantly_manage_tags", {"action": "assign", "tags": ["VIPP"], "resources": ["Tagged"]})
+        assert "no tag 'VIPP'" in text and "'VIP'" in text
 
 
 async def test_block_list_add_list_remove(sandbox_env: SandboxHandle) -> None:
@@ -91,15 +94,15 @@ async def test_block_list_add_list_remove(sandbox_env: SandboxHandle) -> None:
         domains = await ok(client, "instantly_list_block_list", {"domains_only": True})
         assert [e["bl_value"] for e in domains["items"]] == ["spam.example"]
         before = writes(sandbox_env)
-        preview = await ok(client, "instantly_remove_from_block_list", {"value": "a@b.example"})
+        preview = await ok(client, "instantly_delete", {"kind": "blocked", "target": "a@b.example"})
         assert preview["executed"] is False and "a@b.example" in preview["preview"]
         assert writes(sandbox_env) == before
-        await ok(client, "instantly_remove_from_block_list", {"value": "a@b.example", "confirm": True})
-        await ok(client, "instantly_remove_from_block_list", {"entry_id": one["id"], "confirm": True})
+        await ok(client, "instantly_delete", {"kind": "blocked", "target": "a@b.example", "confirm": True})
+        await ok(client, "instantly_delete", {"kind": "blocked", "target": one["id"], "confirm": True})
         left = await ok(client, "instantly_list_block_list", {})
         assert [e["bl_value"] for e in left["items"]] == ["c@d.example"]
-        assert "not on the block list" in await fails(client, "instantly_remove_from_block_list",
-                                                      {"value": "nobody@x.example"})
+        assert "not on the block list" in await fails(client, "instantly_delete",
+                                                      {"kind": "blocked", "target": "nobody@x.example"})
 
 
 async def test_workspace_info_is_a_connection_test(sandbox_env: SandboxHandle) -> None:
