@@ -99,11 +99,10 @@ class ListResult(StripeResult):
         noun = self.kind[:-1].replace("_", " ")
         if not self.items:
             return f"No {noun}s found."
-        shown = "; ".join(label(i) for i in self.items[:10])
-        more = f" {len(self.items) - 10} more below." if len(self.items) > 10 else ""
+        shown = "; ".join(label(i) for i in self.items[:10]) + ("; ..." if len(self.items) > 10 else "")
         page = (f" More exist: call again with cursor={self.next_cursor} for the next page."
                 if self.has_more and self.next_cursor else "")
-        return f"{plural(len(self.items), noun)}: {shown}.{more}{page}"
+        return f"{plural(len(self.items), noun)}: {shown}.{page}"
 
     def cursor_for(self, item: dict[str, Any]) -> str | None:
         """A list page resumes after any object (starting_after=its id); a search page only at its own token."""
