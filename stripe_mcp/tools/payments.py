@@ -10,7 +10,7 @@ from shared.errors import InputError
 from shared.render import money, plural
 from shared.tooling import Call, ToolInput
 from stripe_mcp.client import validation as v
-from stripe_mcp.client.shapes import label
+from stripe_mcp.client.shapes import compact, label
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools import TOOLBOX
 from stripe_mcp.tools._common import (
@@ -28,6 +28,7 @@ from stripe_mcp.tools._common import (
     stripe,
     write_tool,
 )
+from stripe_mcp.tools.names import annotate
 from stripe_mcp.tools.resolve import RefKind, customer_id, looks_like_id
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class PaymentLinkInput(LiveConfirmInput):
 
 
 async def _price_check(api: StripeApi, args: PaymentLinkInput) -> str:
-    price = await api.get_price(args.price, product=args.product)
+    price = compact(await api.get_price(args.price, product=args.product))
+    await annotate(api, [price])
     return f"The price is {label(price)}"
 
 

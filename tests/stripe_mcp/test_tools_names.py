@@ -124,7 +124,7 @@ async def test_a_live_preview_resolves_names_and_writes_nothing(stripe_sandbox,
     use_sandbox(monkeypatch, stripe_sandbox, key=LIVE_KEY)
     async with mcp_client() as client:
         got = await ok(client, "stripe_create_payment_link", {"price": "Live course"})
-    assert got["executed"] is False and "$299.00" in got["preview"] and "price_" in got["preview"]
+    assert got["executed"] is False and "$299.00 (Live course)" in got["preview"] and "price_" in got["preview"]
     assert count(stripe_sandbox, "payment_link") == 0
 
 
