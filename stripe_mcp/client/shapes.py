@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.render import money
+
 _KEEP: dict[str, tuple[str, ...]] = {
     "customer": ("id", "name", "email", "phone", "description", "created", "balance", "currency", "delinquent",
                  "deleted", "metadata"),
     "product": ("id", "name", "description", "active", "default_price", "created", "deleted", "metadata"),
-    "price": ("id", "product", "unit_amount", "currency", "type", "recurring", "active", "nickname", "metadata"),
+    "price": ("id", "product", "unit_amount", "currency", "type", "recurring", "active", "nickname", "lookup_key",
+              "metadata"),
     "payment_link": ("id", "url", "active", "restrictions", "after_completion", "metadata"),
-    "checkout.session": ("id", "url", "status", "payment_status", "mode", "customer", "amount_total", "currency",
+    "checkout.session": ("id", "url", "status", "payment_status", "mode", "customer", "customer_email",
+                         "amount_total", "currency",
                          "payment_intent", "subscription", "expires_at", "metadata"),
     "payment_intent": ("id", "amount", "amount_received", "currency", "status", "customer", "description",
                        "latest_charge", "created", "metadata"),
@@ -23,7 +27,7 @@ _KEEP: dict[str, tuple[str, ...]] = {
     "refund": ("id", "amount", "currency", "status", "charge", "payment_intent", "reason", "created", "metadata"),
     "subscription": ("id", "customer", "status", "cancel_at_period_end", "current_period_end", "canceled_at",
                      "ended_at", "trial_end", "latest_invoice", "collection_method", "created", "metadata"),
-    "invoice": ("id", "number", "customer", "status", "total", "amount_due", "amount_paid", "amount_remaining",
+    "invoice": ("id", "number", "customer", "customer_email", "status", "total", "amount_due", "amount_paid", "amount_remaining",
                 "currency", "due_date", "hosted_invoice_url", "subscription", "created", "deleted", "metadata"),
     "invoiceitem": ("id", "customer", "invoice", "amount", "currency", "quantity", "description", "deleted"),
     "coupon": ("id", "name", "percent_off", "amount_off", "currency", "duration", "duration_in_months", "valid",
@@ -89,14 +93,20 @@ def compact(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def label(obj: dict[str, Any]) -> str:
-    """One short phrase for a summary: 'customer cus_1 (ada@example.com)'."""
-    kind = (obj.get("object") or "object").replace("_", " ")
+    """One short phrase for a summary: 'customer cus_1 (ada@example.com)', 'price price_1 $49.00/month (Pro)'.
+    Amounts are shown as money with their currency ('$499.00', '¥5,000'), never as minor units."""
+    kind = (obj.get("object") or "object").replace("_", " ").replace(".", " ")
     ident = obj.get("id", "")
-    extra = obj.get("email") or obj.get("name") or obj.get("url") or obj.get("status") or obj.get("type") or ""
-    money = ""
-    for key in ("amount", "unit_amount", "total", "amount_off"):
-        if isinstance(obj.get(key), int) and obj.get("currency"):
-            money = f" {obj[key]} {obj['currency']}"
+    extra = (obj.get("email") or obj.get("name") or obj.get("product_name") or obj.get("nickname")
+             or obj.get("customer_email") or obj.get("url") or obj.get("status") or obj.get("type") or "")
+    shown = ""
+    for key in ("amount", "unit_amount", "total", "amount_total", "amount_off"):
+        if isinstance(obj.get(key), int) and isinstance(obj.get("currency"), str):
+            shown = f" {money(obj[key], obj['currency'])}"
             break
+    interval = (obj.get("recurring") or {}).get("interval") if isinstance(obj.get("recurring"), dict) else None
+    if shown and interval:
+        count = obj["recurring"].get("interval_count") or 1
+        shown += f"/{interval}" if count == 1 else f" every {count} {interval}s"
     tail = f" ({extra})" if extra and extra != ident else ""
-    return f"{kind} {ident}{money}{tail}".strip()
+    return f"{kind} {ident}{shown}{tail}".strip()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal, get_type_hints
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_type_hints
 
 from pydantic import Field, PrivateAttr
 
@@ -23,15 +23,20 @@ from stripe_mcp.client.intents import INTENTS, WINDOW_SECONDS, Intent
 from stripe_mcp.client.shapes import compact, label
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools import TOOLBOX
+from stripe_mcp.tools.names import annotate
+from stripe_mcp.tools.resolve import RefKind, names_in, resolve_refs
 
 if TYPE_CHECKING:
     from stripe_mcp.client.api import StripeApi
 
 Metadata = dict[str, str]
-META = "Key-value strings."
-LIMIT = "Max items (1-100)."
+# Field descriptions shared by every tool (one wording, defined once). Names work wherever ids do (tools/resolve.py).
+CUSTOMER = "Customer id or email."
+PRODUCT = "Product id or name."
+PRICE = "Price id, lookup_key or product name."
+CURRENCY = "ISO code, lowercase: usd."
+MINOR = "Minor units: 1999 = $19.99 (JPY: yen)."
 CURSOR = "next_cursor from the previous page."
-LIVE_CONFIRM = "Needed with a live key."
 
 
 class StripeResult(ToolResult):
@@ -65,9 +70,12 @@ def preview(api: StripeApi, text: str, obj: dict[str, Any] | None = None) -> Obj
 
 
 class LiveConfirmInput(ToolInput):
-    """Inputs of Stripe writes that act without confirm in test mode; with a live key they need confirm=true."""
+    """Inputs of Stripe writes that act without confirm in test mode; with a live key they need confirm=true.
+    (The server instructions say so once, and an unconfirmed live call returns a preview that says it again.)"""
 
-    confirm: bool = Field(False, description=LIVE_CONFIRM)
+    refs: ClassVar[dict[str, RefKind]] = {}  # fields naming a product, price or customer (tools/resolve.py)
+
+    confirm: bool = False
 
 
 async def stripe(call: Call[StripeDeps]) -> StripeApi:
@@ -103,13 +111,18 @@ def write_tool(*, toolset: str, title: str, destructive: bool = False, idempoten
 
         @functools.wraps(fn)
         async def gated(call: Call[StripeDeps], args: Any) -> Any:
+            if names_in(args):  # products, prices, customers given by name: their ids, before anything else
+                args = await resolve_refs(await stripe(call), args)
             if not always_gated and not args.confirm:
                 api = await stripe(call)
                 if api.mode == "live":
                     seen = await check(api, args) if check else None
                     extra = f" {seen}." if seen else ""
                     return preview(api, f"LIVE mode: would {verb} ({_described(args)}).{extra} Nothing was changed.")
-            return await fn(call, args)
+            result = await fn(call, args)
+            if isinstance(result, ObjectResult) and result.object:
+                await annotate(await stripe(call), [result.object])
+            return result
 
         return TOOLBOX.tool(toolset=toolset, title=title, read_only=False, destructive=destructive,
                             idempotent=idempotent, open_world=True)(gated)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from shared.errors import ApiError, InputError
+from shared.render import money
 from shared.safety import ConfirmInput
 from shared.tooling import Call
 from stripe_mcp.client import validation as v
 from stripe_mcp.client.core import track_replays
 from stripe_mcp.deps import StripeDeps
 from stripe_mcp.tools._common import (
-    META,
+    CUSTOMER,
+    MINOR,
+    PRICE,
     REUSED,
     CreateFailed,
     LiveConfirmInput,
@@ -28,38 +31,41 @@ from stripe_mcp.tools._common import (
     stripe,
     write_tool,
 )
+from stripe_mcp.tools.resolve import Named, RefKind
 
 if TYPE_CHECKING:
     from stripe_mcp.client.api import StripeApi
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Item(Named):
+    refs: ClassVar[dict[str, RefKind]] = {"price": "price"}
 
-    price: str | None = Field(None, description="Price id.")
-    quantity: int | None = Field(None, description="Quantity.")
+    price: str | None = Field(None, description=PRICE)
+    quantity: int | None = None
     id: str | None = Field(None, description="Existing item (si_...) to change.")
     deleted: bool | None = Field(None, description="Remove item id.")
 
 
-class NewItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewItem(Named):
+    refs: ClassVar[dict[str, RefKind]] = {"price": "price"}
 
-    price: str = Field(description="Price id.")
-    quantity: int = Field(1, description="Quantity.")
+    price: str = Field(description=PRICE)
+    quantity: int = 1
 
 
 class CreateSubscriptionInput(LiveConfirmInput):
-    customer: str = Field(description="Customer id (cus_...).")
-    items: list[NewItem] = Field(description="Recurring prices to bill.")
-    trial_period_days: int | None = Field(None, description="Free trial days.")
-    collection_method: Literal["charge_automatically", "send_invoice"] = Field(
-        "charge_automatically", description="Charge the saved card, or email invoices.")
+    audit_exclude = frozenset({"customer"})  # may be an email
+    refs: ClassVar[dict[str, RefKind]] = {"customer": "customer"}
+
+    customer: str = Field(description=CUSTOMER)
+    items: list[NewItem] = Field(description="Recurring prices.")
+    trial_period_days: int | None = None
+    collection_method: Literal["charge_automatically", "send_invoice"] = "charge_automatically"
     days_until_due: int | None = Field(None, description="For send_invoice (default 30).")
     payment_behavior: Literal["default_incomplete"] | None = Field(
-        None, description="No saved card: start incomplete until the buyer pays the first invoice.")
-    coupon: str | None = Field(None, description="Coupon id to apply.")
-    metadata: Metadata | None = Field(None, description=META)
+        None, description="No saved card: the buyer pays the first invoice.")
+    coupon: str | None = Field(None, description="Coupon id.")
+    metadata: Metadata | None = None
 
 
 def _day(ts: Any) -> str:
@@ -78,14 +84,14 @@ async def _next_step(api: StripeApi, sub: dict[str, Any]) -> str:
         return f"Status {status}; its first invoice is {latest} (stripe_get it for the payment page)."
     if not inv:
         return f"Status {status}."
-    money = f"{inv.get('amount_due')} {inv.get('currency')} (minor units)"
+    due = money(inv["amount_due"], inv["currency"]) if isinstance(inv.get("amount_due"), int) else "?"
     where = f" at {inv['hosted_invoice_url']}" if inv.get("hosted_invoice_url") else ""
     if inv.get("status") == "paid" or (status == "active" and sub.get("collection_method") != "send_invoice"):
         return f"Active; first invoice {inv.get('id')} is {inv.get('status')}."
     if sub.get("collection_method") == "send_invoice":
-        return (f"Invoice {inv.get('id')} for {money} is {inv.get('status')}, due {_day(inv.get('due_date'))}: "
+        return (f"Invoice {inv.get('id')} for {due} is {inv.get('status')}, due {_day(inv.get('due_date'))}: "
                 f"the buyer pays it{where}.")
-    return (f"Status {status}: the buyer must pay the first invoice {inv.get('id')} for {money}{where} (or you "
+    return (f"Status {status}: the buyer must pay the first invoice {inv.get('id')} for {due}{where} (or you "
             "confirm its payment in your own page); unpaid, Stripe expires the subscription after 23 hours.")
 
 
@@ -95,7 +101,8 @@ NO_CARD = ("Without a saved card, use payment_behavior=default_incomplete (the b
 
 @write_tool(toolset="billing", title="Create subscription")
 async def stripe_create_subscription(call: Call[StripeDeps], args: CreateSubscriptionInput) -> ObjectResult:
-    """Subscribe a customer to recurring prices; says what the buyer must do next."""
+    """Subscribe a customer to recurring prices. Automatic charging needs a saved card, else use
+    payment_behavior or send_invoice. Says what the buyer must do next."""
     api = await stripe(call)
     fields = args.model_dump(exclude={"confirm"}, exclude_none=True)
     advice = NO_CARD if args.collection_method == "charge_automatically" and not args.payment_behavior else ""
@@ -107,12 +114,11 @@ async def stripe_create_subscription(call: Call[StripeDeps], args: CreateSubscri
 
 
 class UpdateSubscriptionInput(LiveConfirmInput):
-    subscription: str = Field(description="Subscription id (sub_...).")
-    items: list[Item] | None = Field(None, description="Changes; one item without id replaces a "
-                                                       "one-item plan.")
+    subscription: str = Field(description="sub_ id.")
+    items: list[Item] | None = Field(None, description="Changes; one item without id replaces a one-item plan.")
     proration_behavior: Literal["create_prorations", "none", "always_invoice"] | None = Field(
-        None, description="Billing of the change; default create_prorations.")
-    metadata: Metadata | None = Field(None, description=META)
+        None, description="Default create_prorations.")
+    metadata: Metadata | None = None
 
 
 @write_tool(toolset="billing", title="Update subscription")
@@ -126,7 +132,7 @@ async def stripe_update_subscription(call: Call[StripeDeps], args: UpdateSubscri
 
 
 class CancelInput(ConfirmInput):
-    subscription: str = Field(description="Subscription id (sub_...).")
+    subscription: str = Field(description="sub_ id.")
     at_period_end: bool = Field(False, description="At the end of the paid period, not now.")
 
 
@@ -142,24 +148,27 @@ async def stripe_cancel_subscription(call: Call[StripeDeps], args: CancelInput) 
                 await api.cancel_subscription(args.subscription, at_period_end=args.at_period_end))
 
 
-class InvoiceLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InvoiceLine(Named):
+    refs: ClassVar[dict[str, RefKind]] = {"price": "price"}
 
-    price: str | None = Field(None, description="Price id; or amount.")
-    quantity: int = Field(1, description="Quantity.")
-    amount: int | None = Field(None, description="One-off amount, minor units.")
+    price: str | None = Field(None, description=PRICE + " Or amount.")
+    quantity: int = 1
+    amount: int | None = Field(None, description=MINOR)
     description: str | None = Field(None, description="Line text (needed with amount).")
 
 
 class InvoiceInput(LiveConfirmInput):
-    customer: str | None = Field(None, description="Customer id, for a new draft.")
+    audit_exclude = frozenset({"customer"})  # may be an email
+    refs: ClassVar[dict[str, RefKind]] = {"customer": "customer"}
+
+    customer: str | None = Field(None, description=CUSTOMER + " For a new draft.")
     invoice: str | None = Field(None, description="Or an existing draft (in_...).")
-    items: list[InvoiceLine] | None = Field(None, description="Lines to add.")
-    currency: str | None = Field(None, description="Invoice currency; default: the first price's.")
-    finalize: bool = Field(False, description="Finalize it: payable, lines fixed.")
-    days_until_due: int | None = Field(None, description="Days to pay (default 30).")
-    description: str | None = Field(None, description="Memo.")
-    metadata: Metadata | None = Field(None, description=META)
+    items: list[InvoiceLine] | None = None
+    currency: str | None = Field(None, description="Default: the first price's.")
+    finalize: bool = Field(False, description="Make it payable; lines fixed.")
+    days_until_due: int | None = Field(None, description="Default 30.")
+    description: str | None = None
+    metadata: Metadata | None = None
 
 
 def _check_lines(args: InvoiceInput) -> None:

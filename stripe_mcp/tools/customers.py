@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from shared.tooling import Call
 from stripe_mcp.deps import StripeDeps
-from stripe_mcp.tools._common import META, LiveConfirmInput, Metadata, ObjectResult, create, done, stripe, write_tool
+from stripe_mcp.tools._common import LiveConfirmInput, Metadata, ObjectResult, create, done, stripe, write_tool
+from stripe_mcp.tools.resolve import RefKind
 
 
 class SaveCustomerInput(LiveConfirmInput):
-    audit_exclude = frozenset({"email", "name", "phone"})  # personal data stays out of the audit log
+    audit_exclude = frozenset({"customer", "email", "name", "phone"})  # personal data stays out of the audit log
+    refs: ClassVar[dict[str, RefKind]] = {"customer": "customer"}
 
-    customer: str | None = Field(None, description="cus_ id to update; omit to create.")
-    email: str | None = Field(None, description="Email address.")
-    name: str | None = Field(None, description="Person or company name.")
-    phone: str | None = Field(None, description="Phone number.")
+    customer: str | None = Field(None, description="Id or email to update; omit to create.")
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
     description: str | None = Field(None, description="Internal note.")
-    metadata: Metadata | None = Field(None, description=META + " '' removes a key.")
+    metadata: Metadata | None = Field(None, description="'' removes a key.")
 
 
-@write_tool(toolset="customers", title="Create or update customer")
+@write_tool(toolset="customers", title="Save customer")
 async def stripe_save_customer(call: Call[StripeDeps], args: SaveCustomerInput) -> ObjectResult:
-    """Create a customer, or update one by id. Check stripe_list by email first: no duplicates."""
+    """Create a customer, or update one. Stripe allows duplicate emails: check stripe_list first."""
     api = await stripe(call)
     fields = args.model_dump(exclude={"customer", "confirm"})
     if args.customer:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from shared.errors import InputError
+from shared.render import money
 from shared.safety import ConfirmInput
 from shared.tooling import Call
 from stripe_mcp.client import validation as v
@@ -15,16 +16,15 @@ from stripe_mcp.tools._common import ObjectResult, create, intent, preview, stri
 
 
 class RefundInput(ConfirmInput):
-    payment_intent: str | None = Field(None, description="pi_ to refund; or charge.")
-    charge: str | None = Field(None, description="ch_ to refund.")
-    amount: int | None = Field(None, description="Partial, minor units; omit = all.")
-    reason: Literal["duplicate", "fraudulent", "requested_by_customer"] | None = Field(
-        None, description="Why.")
+    payment_intent: str | None = Field(None, description="pi_ id; or charge.")
+    charge: str | None = Field(None, description="ch_ id.")
+    amount: int | None = Field(None, description="Partial, minor units; omit = all that is left.")
+    reason: Literal["duplicate", "fraudulent", "requested_by_customer"] | None = None
 
 
 @write_tool(toolset="refunds", title="Refund a payment", destructive=True)
 async def stripe_create_refund(call: Call[StripeDeps], args: RefundInput) -> ObjectResult:
-    """Refund a payment fully or partly."""
+    """Refund a succeeded payment fully or partly (stripe_payment_history finds it)."""
     api = await stripe(call)
 
     def make(key: str) -> Any:
@@ -34,6 +34,10 @@ async def stripe_create_refund(call: Call[StripeDeps], args: RefundInput) -> Obj
     if args.amount is not None:
         v.amount(args.amount)
     info = await api.refundable(payment_intent=args.payment_intent, charge=args.charge)
+
+    def cash(minor: int) -> str:
+        return money(minor, info["currency"])
+
     amount = args.amount if args.amount is not None else info["refundable"]
     it = intent("stripe_create_refund", args) if args.confirm else None
     if it is not None and it.repeat:
@@ -41,13 +45,14 @@ async def stripe_create_refund(call: Call[StripeDeps], args: RefundInput) -> Obj
         # earlier attempt never reached Stripe). Checking what is left would only see the refund itself.
         return await create(api, "stripe_create_refund", args, "refund", make, verb="refunded", it=it)
     if info["refundable"] <= 0:
-        raise InputError(f"{info['charge']} has nothing left to refund ({info['refunded']} of {info['captured']} "
-                         f"{info['currency']} already refunded)", "payment_intent" if args.payment_intent else "charge")
+        raise InputError(f"{info['charge']} has nothing left to refund ({cash(info['refunded'])} of "
+                         f"{cash(info['captured'])} already refunded)",
+                         "payment_intent" if args.payment_intent else "charge")
     if amount > info["refundable"]:
-        raise InputError(f"{amount} is more than the {info['refundable']} {info['currency']} still refundable",
-                         "amount")
+        raise InputError(f"{cash(amount)} is more than the {cash(info['refundable'])} still refundable "
+                         f"(amount={info['refundable']} at most)", "amount")
     if not args.confirm:
         kind = "full" if amount == info["refundable"] else "partial"
-        return preview(api, f"would refund {amount} {info['currency']} ({kind}; {info['refundable']} refundable) "
+        return preview(api, f"would refund {cash(amount)} ({kind}; {cash(info['refundable'])} refundable) "
                             f"of {info['charge']}.")
     return await create(api, "stripe_create_refund", args, "refund", make, verb="refunded", it=it)

@@ -8,19 +8,30 @@ from bench.footprint import BUDGETS, TOTAL_BUDGET, measure
 
 # Measured 2026-07 on branch assistant-core after the schema compaction in shared/schemas.py:
 # instantly 23278 B (35 tools), stripe 13353 B (20), orchestrator 20055 B (23), total 56686 B.
-OVER = ("over budget: instantly 23.3 KB > 16 KB, stripe 13.4 KB > 12 KB, orchestrator 20.1 KB > 12 KB, "
-        "total 56.7 KB > 40 KB; tool consolidation pending")
+# stripe, after its consolidation (branch stripe-surface): 11942 B (18 tools), within its 12000 B.
+OVER = ("over budget: instantly 23.3 KB > 16 KB, orchestrator 20.1 KB > 12 KB, total > 40 KB; "
+        "tool consolidation pending")
+
+
+# Servers whose tool consolidation is still pending; a server leaves this list when it meets its budget.
+PENDING = {"instantly", "orchestrator"}
+
+
+@pytest.mark.parametrize("server", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=OVER)) if name in PENDING else name
+    for name in BUDGETS
+])
+async def test_each_servers_tools_list_fits_its_budget(server: str) -> None:
+    sizes = await measure()
+    facing = sum(sizes[server]["per_tool"].values())  # type: ignore[union-attr]
+    assert facing <= BUDGETS[server], f"{server}: {facing} B > {BUDGETS[server]} B"
 
 
 @pytest.mark.xfail(strict=True, reason=OVER)
-async def test_tools_list_fits_the_model_facing_budgets() -> None:
+async def test_all_three_fit_the_total_budget() -> None:
     sizes = await measure()
-    facing = {name: sum(data["per_tool"].values()) for name, data in sizes.items()}  # type: ignore[union-attr]
-    over = {name: f"{size} B > {BUDGETS[name]} B" for name, size in facing.items() if size > BUDGETS[name]}
-    total = sum(facing.values())
-    if total > TOTAL_BUDGET:
-        over["total"] = f"{total} B > {TOTAL_BUDGET} B"
-    assert not over, over
+    total = sum(sum(data["per_tool"].values()) for data in sizes.values())  # type: ignore[union-attr]
+    assert total <= TOTAL_BUDGET, f"{total} B > {TOTAL_BUDGET} B"
 
 
 async def test_the_measure_counts_every_published_tool() -> None:

@@ -114,14 +114,14 @@ async def test_subscription_without_a_saved_card(stripe_sandbox, monkeypatch: py
         assert sub["status"] == "incomplete"
         text = text_of(result)
         invoice = await ok(client, "stripe_get", {"id": sub["latest_invoice"]})
-        assert "must pay the first invoice" in text and sub["latest_invoice"] in text and "2500 usd" in text
+        assert "must pay the first invoice" in text and sub["latest_invoice"] in text and "$25.00" in text
         assert invoice["object"]["hosted_invoice_url"] in text
 
         emailed = await client.call_tool("stripe_create_subscription", {
             "customer": cus["id"], "items": [{"price": monthly}], "collection_method": "send_invoice",
             "days_until_due": 7})
         assert emailed.structured_content["object"]["collection_method"] == "send_invoice"
-        assert "the buyer pays it at http" in text_of(emailed) and "2500 usd" in text_of(emailed)
+        assert "the buyer pays it at http" in text_of(emailed) and "$25.00" in text_of(emailed)
         due = await ok(client, "stripe_get", {"id": emailed.structured_content["object"]["latest_invoice"]})
         assert due["object"]["due_date"] - due["object"]["created"] == 7 * 86400
 

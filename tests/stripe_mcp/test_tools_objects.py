@@ -47,8 +47,11 @@ async def test_unknown_prefix_and_coupons(stripe_sandbox, monkeypatch: pytest.Mo
     async with mcp_client() as client:
         text = await fails(client, "stripe_get", {"id": "acct_1xyz"})
         assert "no known id prefix" in text and "si_ (subscription items)" in text and "kind='coupon'" in text
-        text = await fails(client, "stripe_get", {"id": coupon["id"]})  # a coupon id is not guessed
-        assert "no known id prefix" in text
         assert stripe_sandbox.stats()["requests"]["total"] == requests  # refused before any call
+        # a coupon id is not guessed: without a prefix it is looked up as a product name, which it is not
+        text = await fails(client, "stripe_get", {"id": coupon["id"]})
+        assert "no product named" in text and "no known id prefix" in text and "kind='coupon'" in text
+        by_route = stripe_sandbox.stats()["requests"]["by_route"]
+        assert not any(route.startswith("GET") and "coupons" in route for route in by_route)
         got = await ok(client, "stripe_get", {"id": coupon["id"], "kind": "coupon"})
         assert got["object"]["object"] == "coupon" and got["object"]["name"] == "Spring"

@@ -31,13 +31,13 @@ async def test_payment_link_lifecycle(stripe_sandbox, monkeypatch: pytest.Monkey
 
         # confirm gating: a preview and no write
         before = stripe_sandbox.stats()["requests"]["by_route"]
-        preview = await ok(client, "stripe_deactivate_payment_link", {"payment_link": link["id"]})
+        preview = await ok(client, "stripe_delete", {"id": link["id"]})  # a link is deactivated, not deleted
         assert preview["executed"] is False and "would deactivate" in preview["preview"]
         after = stripe_sandbox.stats()["requests"]["by_route"]
         assert not any(k.startswith("POST") and after[k] != before.get(k) for k in after)
         assert (await ok(client, "stripe_get", {"id": link["id"]}))["object"]["active"] is True
 
-        done = await ok(client, "stripe_deactivate_payment_link", {"payment_link": link["id"], "confirm": True})
+        done = await ok(client, "stripe_delete", {"id": link["id"], "confirm": True})
         assert done["executed"] is True and done["object"]["active"] is False
         assert (await ok(client, "stripe_list", {"kind": "payment_links", "active": True}))["items"] == []
 
@@ -55,24 +55,28 @@ async def test_payment_link_for_a_recurring_price_tags_the_subscription(stripe_s
         assert sub["metadata"] == {"lead_id": "7"}
 
 
-async def test_checkout_session_for_a_known_customer(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_link_for_a_known_customer_is_a_checkout_session(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     use_sandbox(monkeypatch, stripe_sandbox)
     async with api_for(stripe_sandbox) as api:
         _, price = await catalog(api, amount=1200)
         _, monthly = await catalog(api, amount=3000, interval="month")
         cus = await api.create_customer(email="buyer@example.com")
     async with mcp_client() as client:
-        cs = (await ok(client, "stripe_create_checkout_session", {
-            "customer": cus["id"], "price": price, "quantity": 3, "success_url": "https://example.com/ok",
+        cs = (await ok(client, "stripe_create_payment_link", {
+            "customer": cus["id"], "price": price, "quantity": 3, "redirect_url": "https://example.com/ok",
             "metadata": {"deal": "d1"}}))["object"]
         assert cs["customer"] == cus["id"] and cs["mode"] == "payment" and cs["amount_total"] == 3600
         assert cs["url"] and cs["metadata"] == {"deal": "d1"}
-        sub_cs = (await ok(client, "stripe_create_checkout_session", {
-            "customer": cus["id"], "price": monthly, "success_url": "https://example.com/ok"}))["object"]
+        assert cs["object"] == "checkout.session" and cs["customer_email"] == "buyer@example.com"
+        sub_cs = (await ok(client, "stripe_create_payment_link", {
+            "customer": cus["id"], "price": monthly, "redirect_url": "https://example.com/ok"}))["object"]
         assert sub_cs["mode"] == "subscription"
-        text = await fails(client, "stripe_create_checkout_session", {
-            "customer": cus["id"], "price": price, "success_url": "not a url"})
-        assert "success_url:" in text
+        text = await fails(client, "stripe_create_payment_link", {
+            "customer": cus["id"], "price": price, "redirect_url": "not a url"})
+        assert "redirect_url:" in text
+        text = await fails(client, "stripe_create_payment_link", {"customer": cus["id"], "price": price})
+        assert "redirect_url:" in text and "needed with customer" in text
+    assert count(stripe_sandbox, "checkout.session") == 2
 
 
 async def test_payment_intents_and_history(stripe_sandbox, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ async def test_refund_preview_partial_and_rest(stripe_sandbox, monkeypatch: pyte
     async with mcp_client() as client:
         preview = await ok(client, "stripe_create_refund", {"payment_intent": pi["id"], "amount": 2500})
         assert preview["executed"] is False
-        assert "2500 usd" in preview["preview"] and "partial" in preview["preview"]
+        assert "$25.00" in preview["preview"] and "partial" in preview["preview"]
         assert count(stripe_sandbox, "refund") == 0  # no write without confirm
 
         part = (await ok(client, "stripe_create_refund", {"payment_intent": pi["id"], "amount": 2500,

@@ -66,7 +66,7 @@ async def test_revenue_mrr_churn_and_refunds(stripe_sandbox, monkeypatch: pytest
         assert [t["currency"] for t in monthly_report["totals"]] == ["usd"]
         assert sum(b["net"] for b in monthly_report["buckets"]) == 2700
         result = await client.call_tool("stripe_revenue", {"period": "week", "start": start, "end": end})
-        assert "usd: net 2700" in result.content[0].text and "MRR 7000" in result.content[0].text
+        assert "usd: net $27.00" in result.content[0].text and "MRR $70.00" in result.content[0].text
 
         assert "currency:" in await fails(client, "stripe_revenue", {"currency": "USD"})
         assert "start:" in await fails(client, "stripe_revenue", {"start": end, "end": start})

@@ -38,8 +38,8 @@ CREATES = [
      "price", 0),
     ("stripe_create_coupon", lambda ids: {"percent_off": 10}, "coupon", 0),
     ("stripe_create_payment_link", lambda ids: {"price": ids["price"]}, "payment_link", 1),
-    ("stripe_create_checkout_session", lambda ids: {"customer": ids["customer"], "price": ids["price"],
-                                                    "success_url": "https://example.com/ok"}, "checkout.session", 1),
+    ("stripe_create_payment_link", lambda ids: {"customer": ids["customer"], "price": ids["price"],
+                                                "redirect_url": "https://example.com/ok"}, "checkout.session", 1),
     ("stripe_create_payment_intent", lambda ids: {"amount": 100, "currency": "usd"}, "payment_intent", 0),
     ("stripe_create_subscription", lambda ids: {"customer": ids["customer"], "items": [{"price": ids["monthly"]}],
                                                 "collection_method": "send_invoice"}, "subscription", 0),
@@ -50,7 +50,8 @@ CREATES = [
 ]
 
 
-@pytest.mark.parametrize(("tool", "make_args", "object_type", "reads"), CREATES, ids=[c[0] for c in CREATES])
+@pytest.mark.parametrize(("tool", "make_args", "object_type", "reads"), CREATES,
+                         ids=[f"{c[0]}-{c[2]}" for c in CREATES])
 async def test_retry_after_a_lost_answer_creates_nothing_twice(stripe_sandbox, monkeypatch: pytest.MonkeyPatch,
                                                                tool: str, make_args: Any, object_type: str,
                                                                reads: int) -> None:
