@@ -80,11 +80,12 @@ async def run_checks(options: ServerOptions) -> list[Check]:
                                  f"or try `{script_path('orchestrator-mcp')} doctor --sandbox` (no accounts)."))
         try:
             store = await deps.store()
-            from shared.store.engine import schema_version
+            from shared.store.engine import schema_version, server_version
 
             version_id = await schema_version(store.engine)
             await store.set_config("doctor:last_run", time.time())
-            out.append(Check("OK", "store", f"{store.url.split('@')[-1]}, schema {version_id}, writable"))
+            engine = await server_version(store.engine)
+            out.append(Check("OK", "store", f"{engine} at {store.url.split('@')[-1]}, schema {version_id}, writable"))
         except Exception as exc:  # noqa: BLE001
             out.append(Check("FAIL", "store", f"{type(exc).__name__}: {exc}",
                              "Set ISMCP_STORE_PATH to a writable file path (or ISMCP_DATABASE_URL)."))

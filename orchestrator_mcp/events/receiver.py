@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
-from shared.errors import MissingSecretError
+from shared.errors import InputError, MissingSecretError
 from shared.redaction import register_secret
 from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
 
@@ -99,8 +99,11 @@ def create_receiver(
     state: dict[str, Any] = {}
 
     async def store() -> Store:
-        if "store" not in state:
-            state["store"] = await store_factory()
+        if "store" not in state:  # deliveries arriving together open one store, not one each
+            lock = state.setdefault("opening", asyncio.Lock())
+            async with lock:
+                if "store" not in state:
+                    state["store"] = await store_factory()
         return state["store"]
 
     secrets: dict[str, str] = {k: v for k, v in (("stripe", stripe_secret), ("instantly", instantly_secret)) if v}
@@ -115,7 +118,10 @@ def create_receiver(
         return secrets[kind]
 
     async def persist(source: str, event_id: str, type_: str, payload: dict[str, Any]) -> JSONResponse:
-        created = await (await store()).record_event(source, event_id, type_, payload)
+        try:
+            created = await (await store()).record_event(source, event_id, type_, payload)
+        except InputError as exc:  # too long for the store (the same on every engine): the sender's error
+            return _error(400, f"event not stored: {exc}")
         if created and on_stored is not None:
             on_stored()
         return JSONResponse({"received": True, "duplicate": not created, "id": event_id})

@@ -15,11 +15,41 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from shared.errors import InputError
+
 
 def mentions(column: Any, needle: str) -> Any:
     """Case-insensitive "the JSON text of column contains needle", with LIKE's wildcards escaped."""
     escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(cast(column, Text)).like(f"%{escaped}%", escape="\\")
+
+
+def clean_values(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Check values before they reach the database, the same on both engines: text longer than its column is an
+    InputError naming the field (PostgreSQL would fail, SQLite would store it), and NUL characters, which
+    PostgreSQL's text cannot hold, are removed from text and from JSON values."""
+    out = dict(values)
+    for name, value in values.items():
+        if name not in table.c:
+            continue
+        if isinstance(value, str):
+            value = out[name] = value.replace("\x00", "")
+            length = getattr(table.c[name].type, "length", None)
+            if length and len(value) > length:
+                raise InputError(f"longer than {length} characters ({len(value)})", name)
+        elif isinstance(value, (dict, list)):
+            out[name] = strip_nul(value)
+    return out
+
+
+def strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_nul(v) for v in value]
+    return value
 
 
 def is_locked(exc: BaseException) -> bool:

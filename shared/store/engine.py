@@ -44,14 +44,97 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+POOL_SIZE_ENV = "ISMCP_DB_POOL_SIZE"  # connections kept open per process (PostgreSQL), default 5
+MAX_OVERFLOW_ENV = "ISMCP_DB_MAX_OVERFLOW"  # extra connections under load, default 10
+POOL_TIMEOUT_ENV = "ISMCP_DB_POOL_TIMEOUT"  # seconds to wait for a free connection, default 30
+CONNECT_TIMEOUT_ENV = "ISMCP_DB_CONNECT_TIMEOUT"  # seconds to open a connection, default 10
+STATEMENT_TIMEOUT_ENV = "ISMCP_DB_STATEMENT_TIMEOUT_MS"  # server-side statement timeout, default none
+# libpq query parameters asyncpg takes under its own name (https://www.postgresql.org/docs/current/libpq-connect.html)
+_RENAMED = {"connect_timeout": "timeout", "target_session_attrs": "target_session_attrs"}
+_SERVER_SETTINGS = {"application_name", "options", "search_path"}
+_SSL_FILES = {"sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl"}
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def postgres_connect_args(url: str) -> tuple[str, dict[str, Any]]:
+    """Any URL a hosted PostgreSQL gives out -> (a postgresql+asyncpg URL, asyncpg connect arguments).
+
+    postgres://, postgresql:// and postgresql+asyncpg:// all work; libpq query parameters are mapped to asyncpg's
+    (sslmode -> ssl, connect_timeout -> timeout, application_name -> server setting, ssl files -> an SSL
+    context); a unix-socket host works as ?host=/run/postgresql or percent-encoded in the host part."""
+    import ssl as ssllib
+    from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+    scheme, rest = url.split("://", 1)
+    if scheme not in ("postgres", "postgresql", "postgresql+asyncpg"):
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use postgresql:// or a SQLite path")
+    parts = urlsplit(f"postgresql+asyncpg://{rest}")
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    args: dict[str, Any] = {"timeout": _env_number(CONNECT_TIMEOUT_ENV, 10.0)}
+    settings: dict[str, str] = {}
+    netloc = parts.netloc
+    host_part = netloc.rsplit("@", 1)[-1]
+    if host_part.startswith("%2F") or host_part.startswith("%2f"):  # postgresql://user@%2Frun%2Fpostgresql/db
+        args["host"] = unquote(host_part.split(":", 1)[0])
+        if ":" in host_part:
+            args["port"] = int(host_part.split(":", 1)[1])
+        netloc = netloc[: len(netloc) - len(host_part)]  # keeps "user@"
+    if "host" in query and query["host"].startswith("/"):
+        args["host"] = query.pop("host")
+    sslmode = query.pop("sslmode", None)
+    files = {k: query.pop(k) for k in list(query) if k in _SSL_FILES}
+    for key in list(query):
+        if key in _RENAMED:
+            value: Any = query.pop(key)
+            args[_RENAMED[key]] = float(value) if key == "connect_timeout" else value
+        elif key in _SERVER_SETTINGS:
+            settings[key] = query.pop(key)
+        elif key == "port":
+            args["port"] = int(query.pop(key))
+        elif key in ("user", "password"):
+            args[key] = query.pop(key)
+        elif key in ("ssl", "prepared_statement_cache_size"):
+            continue  # already asyncpg's own
+        else:
+            raise ValueError(f"database URL parameter {key!r} is not supported; supported: sslmode, "
+                             f"{', '.join(sorted({*_RENAMED, *_SERVER_SETTINGS, *_SSL_FILES}))}, host, port, user, password")
+    if files and sslmode not in (None, "disable", "allow", "prefer"):
+        ctx = ssllib.create_default_context(cafile=files.get("sslrootcert"))
+        if sslmode == "require" and "sslrootcert" not in files:
+            ctx.check_hostname, ctx.verify_mode = False, ssllib.CERT_NONE
+        elif sslmode == "verify-ca":
+            ctx.check_hostname = False
+        if "sslcert" in files:
+            ctx.load_cert_chain(files["sslcert"], files.get("sslkey"), files.get("sslpassword"))
+        args["ssl"] = ctx
+    elif sslmode:
+        args["ssl"] = sslmode  # asyncpg takes libpq's mode names
+    if statement_ms := os.environ.get(STATEMENT_TIMEOUT_ENV, "").strip():
+        settings["statement_timeout"] = str(int(float(statement_ms)))
+    if settings:
+        args["server_settings"] = settings
+    clean = f"postgresql+asyncpg://{netloc}{parts.path}" + (f"?{urlencode(query)}" if query else "")
+    return clean, args
+
+
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _sqlite_setup(engine)
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
-    return create_async_engine(url, pool_pre_ping=True)
+    clean, connect_args = postgres_connect_args(url)
+    return create_async_engine(
+        clean, connect_args=connect_args, pool_pre_ping=True,
+        pool_size=int(_env_number(POOL_SIZE_ENV, 5)), max_overflow=int(_env_number(MAX_OVERFLOW_ENV, 10)),
+        pool_timeout=_env_number(POOL_TIMEOUT_ENV, 30.0), pool_recycle=1800,
+    )
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:
@@ -97,6 +180,17 @@ async def migrate(engine: AsyncEngine) -> None:
     """Apply every pending migration, in one transaction, safe when several processes open at once."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+async def server_version(engine: AsyncEngine) -> str:
+    """The engine and its version, e.g. "PostgreSQL 15.8" or "SQLite 3.40.1"."""
+    from sqlalchemy import text
+
+    async with engine.execution_options(readonly=True).connect() as conn:
+        if engine.dialect.name == "postgresql":
+            raw = str((await conn.execute(text("SHOW server_version"))).scalar())
+            return f"PostgreSQL {raw.split()[0]}"
+        return f"SQLite {(await conn.execute(text('select sqlite_version()'))).scalar()}"
 
 
 async def schema_version(engine: AsyncEngine) -> str | None:

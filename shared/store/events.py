@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.redaction import redact_secrets
-from shared.store.base import StoreBase, mentions
+from shared.store.base import StoreBase, clean_values, mentions
 from shared.store.models import EventRow, normalize_email
 from shared.store.schema import events
 
@@ -20,13 +20,13 @@ class EventQueue(StoreBase):
         self, source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
     ) -> bool:
         """Store an inbound event once. True when it is new; a duplicate changes nothing."""
-        payload = redact_secrets(payload)  # configured secrets never reach the store
+        # configured secrets never reach the store
+        values = clean_values(events, {
+            "source": source, "event_id": event_id, "type": type_, "payload": redact_secrets(payload),
+            "received_at": time.time(), "via": via, "status": "pending", "attempts": 0, "next_attempt_at": 0.0, "rerun_effects": False})
         stmt = (
             self._insert(events)
-            .values(
-                source=source, event_id=event_id, type=type_, payload=payload, received_at=time.time(), via=via,
-                status="pending", attempts=0, next_attempt_at=0.0, rerun_effects=False,
-            )
+            .values(**values)
             .on_conflict_do_nothing(index_elements=["source", "event_id"])
         )
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.store.base import StoreBase
+from shared.store.base import StoreBase, clean_values
 from shared.store.schema import attributed_payments, payment_aliases, unified_contacts
 
 PAYMENTS_LOCK = 724312
@@ -50,6 +50,8 @@ class PaymentBook(StoreBase):
     async def link_payment(self, ids: list[str], conn: AsyncConnection) -> Link:
         """Make every id in `ids` name one payment. Inside the caller's transaction (the event's commit)."""
         ids = [i for i in dict.fromkeys(ids) if i]
+        for i in ids:
+            clean_values(payment_aliases, {"alias": i})
         await self._lock_payments(conn)
         a, p = payment_aliases.c, attributed_payments.c
         refs = list(dict.fromkeys(
@@ -87,10 +89,12 @@ class PaymentBook(StoreBase):
         conn: AsyncConnection | None = None,
     ) -> bool:
         """Record a payment (or a negative refund) once per reference. True when it is new."""
+        values = clean_values(attributed_payments, {
+            "reference": reference, "contact_id": contact_id, "campaign_id": campaign_id, "amount": int(amount),
+            "currency": currency.lower(), "kind": kind, "at": at or time.time(), "payment_reference": payment_reference})
         stmt = (
             self._insert(attributed_payments)
-            .values(reference=reference, contact_id=contact_id, campaign_id=campaign_id, amount=int(amount),
-                    currency=currency.lower(), kind=kind, at=at or time.time(), payment_reference=payment_reference)
+            .values(**values)
             .on_conflict_do_nothing(index_elements=["reference"])
         )
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.redaction import redact_value
-from shared.store.base import mentions
+from shared.store.base import clean_values, mentions
 from shared.store.events import EventQueue
 from shared.store.payments import PaymentBook
 from shared.store.models import Contact, normalize_email
@@ -43,6 +43,8 @@ class Store(PaymentBook, EventQueue):
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
         values.pop("id", None)
+        values = clean_values(unified_contacts, values)
+        email = clean_values(unified_contacts, {"email": email})["email"]
         row = {
             "id": f"ct_{uuid.uuid4().hex[:20]}",
             "email": email,
@@ -76,6 +78,7 @@ class Store(PaymentBook, EventQueue):
         unknown = set(fields) - CONTACT_FIELDS
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
+        fields = clean_values(unified_contacts, fields)
 
         async def run(conn: AsyncConnection) -> Contact | None:
             await conn.execute(
@@ -214,10 +217,9 @@ class Store(PaymentBook, EventQueue):
         self, server: str, tool: str, arguments: dict[str, Any], outcome: str, duration_ms: float,
         error: str | None = None,
     ) -> None:
-        stmt = audit_log.insert().values(
-            at=time.time(), server=server, tool=tool, arguments=redact_value(arguments), outcome=outcome,
-            duration_ms=round(duration_ms, 2), error=error,
-        )
+        stmt = audit_log.insert().values(**clean_values(audit_log, {
+            "at": time.time(), "server": server, "tool": tool, "arguments": redact_value(arguments),
+            "outcome": outcome, "duration_ms": round(duration_ms, 2), "error": error}))
         await self._retrying(lambda c: c.execute(stmt))
 
     async def list_audit(self, *, tool: str | None = None, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -233,6 +235,7 @@ class Store(PaymentBook, EventQueue):
 
     async def set_cursor(self, key: str, cursor: str | None) -> None:
         now = time.time()
+        key = clean_values(sync_state, {"key": key})["key"]
         stmt = self._insert(sync_state).values(key=key, cursor=cursor, updated_at=now)
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"cursor": cursor, "updated_at": now})
         await self._retrying(lambda c: c.execute(stmt))
@@ -249,6 +252,7 @@ class Store(PaymentBook, EventQueue):
 
     async def set_config(self, key: str, value: Any) -> None:
         now = time.time()
+        key, value = clean_values(app_config, {"key": key, "value": value}).values()
         stmt = self._insert(app_config).values(key=key, value=value, updated_at=now)
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now})
         await self._retrying(lambda c: c.execute(stmt))

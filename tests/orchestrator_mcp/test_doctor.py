@@ -10,6 +10,7 @@ from tests.conftest import subprocess_env
 from tests.orchestrator_mcp.conftest import Pipeline
 
 BIN = Path(sys.executable).parent
+BOTH_ENGINES = True  # the store line names the engine and its server version
 
 
 def doctor(**env: str) -> subprocess.CompletedProcess[str]:
@@ -18,7 +19,7 @@ def doctor(**env: str) -> subprocess.CompletedProcess[str]:
                           env=subprocess_env(**env))
 
 
-def test_doctor_without_keys_says_how_to_fix() -> None:
+def test_doctor_without_keys_says_how_to_fix(db_engine: str) -> None:
     res = doctor()
     assert res.returncode == 1
     assert "FAIL  Instantly API key: not configured" in res.stdout
@@ -26,7 +27,8 @@ def test_doctor_without_keys_says_how_to_fix() -> None:
     # no keyring here, so the fix is the client config's env block, not `auth set`
     assert 'add "INSTANTLY_API_KEY": "..." to the "env" block' in res.stdout
     assert "auth set" not in res.stdout
-    assert "OK    store:" in res.stdout and "schema 0003, writable" in res.stdout
+    engine = "PostgreSQL " if db_engine == "postgresql" else "SQLite 3."
+    assert f"OK    store: {engine}" in res.stdout and "schema 0003, writable" in res.stdout
     assert "Traceback" not in res.stderr
 
 

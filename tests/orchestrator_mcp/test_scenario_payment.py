@@ -7,6 +7,8 @@ import time
 
 from tests.orchestrator_mcp.conftest import Pipeline, call, client
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 LEADS = [
     {"email": "ada@acme.io", "first_name": "Ada", "company_name": "Acme", "icebreaker": "Loved your talk"},
     {"email": "bob@bolt.io", "first_name": "Bob", "company_name": "Bolt", "icebreaker": "Saw your launch"},

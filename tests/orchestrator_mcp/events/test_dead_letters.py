@@ -6,6 +6,8 @@ import pytest
 
 from tests.orchestrator_mcp.conftest import Pipeline, call, client
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 async def test_failure_retry_dead_letter_then_replay(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ISMCP_EVENT_RETRY_BASE_SECONDS", "0")

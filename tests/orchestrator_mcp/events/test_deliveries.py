@@ -19,6 +19,8 @@ from shared.asgi import BackgroundServer
 from shared.deps import ServerOptions
 from tests.orchestrator_mcp.conftest import Pipeline, call, client
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 SECRET = "instantly-hook-secret-for-tests"
 
 

@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from orchestrator_mcp.events.processor import Commit, Processor
 from shared.store import EventRow, open_store
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 async def test_applies_each_event_once_with_its_store_changes() -> None:
     store = await open_store()

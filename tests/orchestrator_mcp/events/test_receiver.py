@@ -15,6 +15,8 @@ from orchestrator_mcp.events.receiver import INSTANTLY_SECRET_HEADER, create_rec
 from shared.asgi import BackgroundServer
 from shared.store import open_store
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 WHSEC = "whsec_test_receiver_secret_123"
 INSTANTLY_SECRET = "inst-hook-secret-456"
 
@@ -160,3 +162,21 @@ async def test_stored_payloads_never_hold_a_configured_secret(receiver: Receiver
     assert len(rows) == 2 and "a@x.com" in stored and "cus_1" in stored
     for secret in ("instKeyWithoutPrefix0042", INSTANTLY_SECRET, WHSEC):
         assert secret not in stored
+
+
+async def test_too_long_or_nul_fields_are_a_clear_400_on_every_engine(receiver: Receiver) -> None:
+    headers = {INSTANTLY_SECRET_HEADER: INSTANTLY_SECRET}
+    async with httpx.AsyncClient(base_url=receiver.url) as http:
+        long_type = await http.post("/webhooks/instantly", headers=headers,
+                                    json={"event_type": "x" * 65, "lead_email": "a@b.io"})
+        assert long_type.status_code == 400 and "type: longer than 64" in long_type.json()["error"]
+        body = stripe_event("evt_" + "9" * 200)
+        long_id = await http.post("/webhooks/stripe", content=body, headers=signed(body))
+        assert long_id.status_code == 400 and "event_id" in long_id.json()["error"]
+        nul = await http.post("/webhooks/instantly", headers=headers,
+                              json={"event_type": "email_opened", "lead_email": "n@b.io", "note": "a\u0000b"})
+        assert nul.status_code == 200
+    store = await open_store()
+    rows = await store.list_events()
+    await store.close()
+    assert [(r.type, r.payload["note"]) for r in rows] == [("email_opened", "ab")]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from tests.orchestrator_mcp.conftest import Pipeline, call, client
 from tests.orchestrator_mcp.events.test_deliveries import Receiver, buy, make_world, receiver, settle  # noqa: F401
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 COUNTED = ("opens", "clicks", "replies", "total_revenue", "payment_failures", "email_engagement_score")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from tests.orchestrator_mcp.conftest import Pipeline, call, client
 from tests.orchestrator_mcp.events.test_deliveries import Receiver, receiver, settle  # noqa: F401 (fixture)
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 async def test_interest_triggers_a_link_and_a_bounce_stops_automation(pipeline: Pipeline, receiver: Receiver) -> None:
     campaign = pipeline.new_campaign("Outreach")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect as sa_inspect
 
 from shared.store import open_store
 from shared.store.engine import schema_version
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
 
-async def test_migrations_from_empty_and_reopen(tmp_path: Path) -> None:
+
+async def test_migrations_from_empty_and_reopen(tmp_path: Path, db_engine: str) -> None:
+    if db_engine != "sqlite":
+        pytest.skip("a SQLite file's migrations (PostgreSQL's: every test here opens a fresh database)")
     path = tmp_path / "fresh" / "store.sqlite"
     store = await open_store(str(path))
     assert await schema_version(store.engine) == "0003"
@@ -88,7 +93,9 @@ async def test_cursors_config_and_audit() -> None:
     await store.close()
 
 
-async def test_upgrade_from_the_first_schema_keeps_data(tmp_path: Path) -> None:
+async def test_upgrade_from_the_first_schema_keeps_data(tmp_path: Path, db_engine: str) -> None:
+    if db_engine != "sqlite":
+        pytest.skip("upgrades a SQLite file")
     from alembic import command
     from alembic.config import Config
     from sqlalchemy.ext.asyncio import create_async_engine
