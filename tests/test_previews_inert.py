@@ -55,6 +55,8 @@ ARGS: dict[str, dict[str, Any]] = {
     "instantly_reply_email": {"email_id": "{email}", "body": "Thanks!"},
     "instantly_create_webhook": {"url": "https://example.com/hook"},
     "instantly_delete_webhook": {"webhook_id": "{webhook}"},
+    "instantly_delete": {"kind": "campaign", "target": "{campaign}"},
+    "instantly_manage_tags": {"action": "create", "label": "vip"},
     "instantly_create_tag": {"label": "vip"},
     "instantly_assign_tags": {"tag_ids": ["{tag}"], "resource_type": "campaign", "resource_ids": ["{campaign}"]},
     "instantly_add_to_block_list": {"values": ["spam.io"]},

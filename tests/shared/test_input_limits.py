@@ -18,10 +18,10 @@ HUGE = "x" * 100_000
 
 # (server, tool, arguments, the field the error must name)
 CASES: list[tuple[str, str, dict[str, Any], str]] = [
-    ("instantly", "instantly_get_campaign", {"campaign_id": HUGE}, "campaign_id"),
-    ("instantly", "instantly_get_lead", {"lead_id": HUGE}, "lead_id"),
+    ("instantly", "instantly_list_campaigns", {"campaign_id": HUGE}, "campaign_id"),
+    ("instantly", "instantly_update_lead", {"lead": "a@x.com", "campaign_id": HUGE}, "campaign_id"),
     ("instantly", "instantly_list_leads", {"campaign_id": HUGE}, "campaign_id"),
-    ("instantly", "instantly_delete_webhook", {"webhook_id": HUGE}, "webhook_id"),
+    ("instantly", "instantly_delete", {"kind": "webhook", "target": HUGE}, "target"),
     ("instantly", "instantly_import_leads", {"campaign_id": "c1", "leads": [{"email": "a@x.com"},
                                                                            {"email": HUGE + "@x.com"}]},
      "leads[1].email"),

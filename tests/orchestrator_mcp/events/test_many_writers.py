@@ -83,8 +83,12 @@ async def test_two_receivers_two_processors_exact_counts() -> None:
         delivered = asyncio.Event()
         workers = [asyncio.create_task(drain(p, delivered)) for p in processors]
         limit = asyncio.Semaphore(16)
-        async with httpx.AsyncClient(base_url=urls[0], timeout=60) as a, \
-                httpx.AsyncClient(base_url=urls[1], timeout=60) as b:
+        # No kept-alive connections: on a loaded machine a pooled connection can sit idle past uvicorn's keep-alive
+        # timeout and be closed by the server just as the next request goes out (a ReadError that is the
+        # transport's race, not the receiver's; real senders retry those).
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=urls[0], timeout=60, limits=fresh) as a, \
+                httpx.AsyncClient(base_url=urls[1], timeout=60, limits=fresh) as b:
 
             async def both(path: str, body: bytes) -> None:
                 async with limit:
