@@ -13,6 +13,7 @@ The field's own keywords always win over the collapsed branch's (e.g. a describe
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 _NULL = {"type": "null"}
@@ -76,11 +77,34 @@ def _drop_annotations(node: Any) -> None:
                 _drop_annotations(child)
 
 
+_FILLER = frozenset({"a", "an", "the", "of", "on", "to", "its", "for"})
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())} - _FILLER
+
+
+def restates_name(name: str, description: Any) -> bool:
+    """A description that only says the field's name again ("First name." on first_name, "{{city}}" on city,
+    "Track opens." on open_tracking) tells the model nothing its name does not."""
+    if not isinstance(description, str) or not description.strip():
+        return False
+    return _words(description) <= _words(name.replace("_", " "))
+
+
 def _trim_input(node: Any, name: str = "") -> None:
     """What an input schema says without telling the model anything, removed:
     - `"default": false` on a boolean (absent = false is what a flag means);
     - `"additionalProperties": false` on nested objects (unknown fields are rejected by the server either way,
-      with an error naming the valid ones)."""
+      with an error naming the valid ones);
+    - a description that only restates the field's name."""
     if isinstance(node, list):
         for value in node:
             _trim_input(value)
@@ -95,6 +119,9 @@ def _trim_input(node: Any, name: str = "") -> None:
         if key in ("properties", "$defs") and isinstance(value, dict):
             for child_name, child in value.items():
                 _trim_input(child, child_name if key == "properties" else "$def")
+                if key == "properties" and isinstance(child, dict) and restates_name(child_name,
+                                                                                    child.get("description")):
+                    del child["description"]
         elif isinstance(value, dict | list):
             _trim_input(value, "$inner")
 

@@ -9,6 +9,7 @@ from mcp import Client
 
 from instantly_mcp.server import build
 from instantly_mcp.tools import TOOLBOX
+from shared.schemas import restates_name
 from shared.deps import ServerOptions
 from tests.support.snapshots import check_snapshot, tool_listing
 
@@ -42,11 +43,17 @@ async def test_every_tool_is_described_titled_and_fully_annotated() -> None:
         flags = (ann.read_only_hint, ann.destructive_hint, ann.idempotent_hint, ann.open_world_hint)
         assert all(isinstance(f, bool) for f in flags), tool.name
         assert tool.output_schema and tool.output_schema.get("type") == "object", tool.name
+        # Every field is described; a description that only restated the field's name ("First name." on
+        # first_name) is dropped when published (shared.schemas.restates_name), so the source must have one.
+        source = next(s for s in TOOLBOX.specs if s.name == tool.name).input_model.model_json_schema()
         for name, prop in tool.input_schema.get("properties", {}).items():
-            assert prop.get("description"), f"{tool.name}.{name} has no description"
-        for model in tool.input_schema.get("$defs", {}).values():
+            assert prop.get("description") or restates_name(name, source["properties"][name].get("description")), \
+                f"{tool.name}.{name} has no description"
+        for def_name, model in tool.input_schema.get("$defs", {}).items():
             for name, prop in model.get("properties", {}).items():
-                assert prop.get("description"), f"{tool.name} nested {name} has no description"
+                original = source["$defs"][def_name]["properties"][name].get("description")
+                assert prop.get("description") or restates_name(name, original), \
+                    f"{tool.name} nested {name} has no description"
         if ann.read_only_hint:
             assert not ann.destructive_hint, tool.name
         if ann.destructive_hint or tool.name in ("instantly_reply_email", "instantly_set_campaign_status",

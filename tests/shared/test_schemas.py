@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.schemas import compact_input_schema
+from shared.schemas import compact_input_schema, restates_name
 
 
 class Inner(BaseModel):
@@ -27,5 +27,13 @@ def test_flags_lose_default_false_and_nested_objects_lose_additional_properties_
     assert props["chart"]["default"] is True and props["limit"]["default"] == 25  # real defaults stay
     assert "additionalProperties" not in schema["$defs"]["Inner"]
     assert schema["$defs"]["Inner"]["required"] == ["subject"]
-    assert props["note"] == {"description": "A note.", "type": "string"}
+    assert props["note"] == {"type": "string"}  # "A note." only restated the name
     assert all("title" not in p for p in props.values())
+
+
+def test_a_description_that_only_restates_the_name_is_dropped() -> None:
+    assert restates_name("first_name", "First name.") and restates_name("city", "{{city}}")
+    assert restates_name("open_tracking", "Track opens.") and restates_name("delay_unit", "Unit of delay.")
+    assert not restates_name("daily_limit", "Max emails a day.")
+    assert not restates_name("campaign_id", "Campaign to change (name or id); omit to create one.")
+    assert not restates_name("email", "") and not restates_name("email", None)
