@@ -9,7 +9,8 @@ Sources, first that answers:
   the older `price` field is read too;
 - the metadata our payment links carry (`price_id`, copied onto the payment intent or subscription; see
   stripe_mcp/client/payments.py create_payment_link);
-- for a payment intent or charge, the checkout session that made it (GET /v1/checkout/sessions?payment_intent=).
+- for a payment intent or charge, the checkout session that made it (GET /v1/checkout/sessions?payment_intent=),
+  else the invoice it paid (GET /v1/invoice_payments).
 Product names come from the products themselves (GET /v1/products/{id}), else the line's description (which
 Stripe defaults to the product name). Metadata found on the way (e.g. the selling campaign) is returned too.
 
@@ -87,6 +88,20 @@ async def _invoice_lines(api: StripeApi, invoice: dict[str, Any]) -> list[dict[s
     return await _listed(api, "GET", f"/v1/invoices/{iid}/lines", api.sdk.v1.invoices.line_items.list_async, iid)
 
 
+async def _invoice_of(api: StripeApi, intent_id: str) -> dict[str, Any] | None:
+    """The invoice a payment intent paid: GET /v1/invoice_payments (https://docs.stripe.com/api/invoice-payment/list;
+    since 2025-03-31 a payment intent no longer names its invoice)."""
+    from stripe_mcp.client.core import as_dict
+
+    params = {"payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 1}
+    page = await _soft(api._call("GET", "/v1/invoice_payments",  # noqa: SLF001 - error mapping
+                                 api.sdk.v1.invoice_payments.list_async, params=params))
+    if page is None or not page.data:
+        return None
+    invoice = object_id(as_dict(page.data[0]).get("invoice"))
+    return await _soft(api.retrieve("invoices", invoice)) if invoice else None
+
+
 def _line_ids(line: dict[str, Any]) -> tuple[str | None, str | None]:
     details = (line.get("pricing") or {}).get("price_details") or {}
     price = line.get("price")
@@ -136,4 +151,9 @@ async def purchase_of(api: StripeApi, obj: dict[str, Any]) -> Purchase:
             session = page.items[0]
             meta = {**payment_metadata(session), **meta}
             lines = await _session_lines(api, session)
+        else:
+            invoice = await _invoice_of(api, intent_id)
+            if invoice is not None:
+                meta = {**payment_metadata(invoice), **meta}
+                lines = await _invoice_lines(api, invoice)
     return Purchase(items=await _items(api, lines), metadata=meta)

@@ -67,3 +67,24 @@ async def test_post_purchase_reads_a_checkout_sessions_line_items(pipeline: Pipe
     assert moved["id"] == sold_lead
     assert moved["payload"]["product_name"] == "Growth Audit, Starter Kit"
     assert moved["payload"]["amount_paid"] == "79.00 USD" and moved["payload"]["price_id"] == audit
+
+
+async def test_post_purchase_reads_an_invoices_lines(pipeline: Pipeline) -> None:
+    """An invoice paid directly (no checkout, no metadata): whichever of its events comes first, the products come
+    from the invoice's lines (a payment intent finds its invoice through /v1/invoice_payments)."""
+    outreach, onboarding = pipeline.new_campaign("Q4 outreach"), pipeline.new_campaign("Onboarding")
+    sold_lead = add_lead(pipeline, "cy@cyan.io", outreach)
+    workshop = pipeline.price(9900, name="Founder Workshop seat")
+    customer = pipeline.stripe("POST", "/v1/customers", data={"email": "cy@cyan.io", "name": "Cy"})
+    invoice = pipeline.stripe("POST", "/v1/invoices", data={"customer": customer["id"]})
+    pipeline.stripe("POST", "/v1/invoiceitems", data={"customer": customer["id"], "invoice": invoice["id"],
+                                                      "pricing[price]": workshop})
+    pipeline.stripe("POST", f"/v1/invoices/{invoice['id']}/finalize")
+    async with client() as c:
+        await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding}})
+        await call(c, "sync_contact", {"email": "cy@cyan.io"})
+        pipeline.stripe("POST", f"/v1/invoices/{invoice['id']}/pay", data={"payment_method": "pm_card_visa"})
+        await call(c, "sync_now", {"source": "stripe"})
+    moved = only(pipeline.leads_in(onboarding), "cy@cyan.io")
+    assert moved["id"] == sold_lead
+    assert (moved["payload"]["product_name"], moved["payload"]["amount_paid"]) == ("Founder Workshop seat", "99.00 USD")
