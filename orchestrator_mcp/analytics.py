@@ -1,7 +1,11 @@
 """Funnel and revenue attribution from the store: portable SQL, one scan each, indexed by campaign.
 
-Stages are cumulative: a contact who clicked was also contacted and opened (opens are not always
-tracked). A time range selects contacts whose activity at that stage falls inside it.
+Each stage counts exactly what STAGE_DEFINITIONS says. Email stages are cumulative (a contact who clicked was
+also contacted and opened: opens are not always tracked). A lead that was only imported is not "contacted".
+A payment link is "link_created" when it was written for the contact, and "link_sent" only when an email went
+out to the contact after that (the link reaches the lead through {{payment_link}} in a later step). "paid"
+counts every contact who paid, whether or not through a link. A time range selects contacts whose activity
+at that stage falls inside it (for link_sent: the link's creation).
 """
 
 from __future__ import annotations
@@ -16,7 +20,17 @@ from shared.store.schema import attributed_payments, campaign_performance, unifi
 if TYPE_CHECKING:
     from shared.store import Store
 
-STAGES = ("contacted", "opened", "clicked", "replied", "link_sent", "paid")
+STAGE_DEFINITIONS = {
+    "contacted": "an email was sent to the lead (Instantly reported it sent), or the lead opened, clicked or "
+                 "replied to one; imported leads never emailed are not counted",
+    "opened": "opened an email, or clicked or replied (opens are not always tracked)",
+    "clicked": "clicked a link in an email",
+    "replied": "replied to an email",
+    "link_created": "a Stripe payment link was created for the contact (it may not have been emailed yet)",
+    "link_sent": "a payment link was created and an email went out to the contact after it",
+    "paid": "paid at least once (any Stripe payment from the contact)",
+}
+STAGES = tuple(STAGE_DEFINITIONS)
 
 
 @dataclass
@@ -46,14 +60,16 @@ async def funnel(store: Store, *, campaign_id: str | None = None, since: float |
                  until: float | None = None) -> Funnel:
     c = unified_contacts.c
     r = lambda col: _in_range(col, since, until)  # noqa: E731
+    # link_sent_at is the time the payment link was written for the contact (trigger_payment_flow)
     stage_conditions = {
         "paid": r(c.paid_at),
-        "link_sent": or_(r(c.link_sent_at), r(c.paid_at)),
+        "link_created": r(c.link_sent_at),
+        "link_sent": and_(r(c.link_sent_at), c.last_sent_at.is_not(None), c.last_sent_at > c.link_sent_at),
         "replied": r(c.last_replied_at),
         "clicked": r(c.last_clicked_at),
     }
     stage_conditions["opened"] = or_(r(c.last_opened_at), stage_conditions["clicked"], stage_conditions["replied"])
-    stage_conditions["contacted"] = or_(r(c.last_sent_at), stage_conditions["opened"], stage_conditions["link_sent"])
+    stage_conditions["contacted"] = or_(r(c.last_sent_at), stage_conditions["opened"])
     columns = [func.coalesce(func.sum(case((cond, literal(1)), else_=literal(0))), 0).label(name)
                for name, cond in stage_conditions.items()]
     stmt = select(*columns)

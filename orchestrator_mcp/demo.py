@@ -3,7 +3,9 @@
 Both sandboxes and the webhook receiver run on loopback; the three servers are started over stdio exactly
 as claude-desktop.json starts them, and driven through a real MCP client. Every step prints the tool, its
 key arguments and the result summary; the run ends with a summary table and the funnel picture on disk.
-It exits non-zero if any step fails. Each run starts from fresh sandbox state unless --keep is given.
+It exits non-zero if any step fails. Each run starts from fresh sandbox state unless --keep is given; a kept
+run adds a new story to the old one: fresh leads (ada+run2@acme.io, ...) and new campaigns, so it succeeds
+again and again, and the previous runs' webhooks (to receivers that are gone) are removed first.
 """
 
 from __future__ import annotations
@@ -32,13 +34,41 @@ LEADS = [
 ]
 
 
+RUNS_FILE = "demo-runs"
+
+
+def run_number(state: Path) -> int:
+    """1 on fresh state; one more on each kept run (the count lives in the state folder)."""
+    path = state / RUNS_FILE
+    try:
+        n = int(path.read_text(encoding="utf-8").strip()) + 1
+    except (OSError, ValueError):  # no count yet: a store from an older demo counts as one run
+        n = 2 if (state / "store.sqlite").exists() else 1
+    path.write_text(str(n), encoding="utf-8")
+    return n
+
+
+def leads_for(run: int) -> list[dict[str, str]]:
+    """The demo's leads; from the second run on, fresh addresses (a kept store already knows the first ones)."""
+    if run == 1:
+        return [dict(lead) for lead in LEADS]
+    out = []
+    for lead in LEADS:
+        local, domain = lead["email"].split("@")
+        out.append({**lead, "email": f"{local}+run{run}@{domain}"})
+    return out
+
+
 class StepFailed(Exception):
     pass
 
 
 class Demo:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, run: int = 1) -> None:
         self.world = world
+        self.run = run
+        self.leads = leads_for(run)
+        self.suffix = f" (run {run})" if run > 1 else ""
         self.rows: list[tuple[int, str, str, str]] = []
 
     def show(self, label: str, args: dict[str, Any]) -> None:
@@ -88,6 +118,8 @@ def _short(value: Any) -> str:
 
 async def scenario(demo: Demo, out_dir: Path) -> None:
     w = demo.world
+    leads = demo.leads
+    ada, bob, cyd = (lead["email"] for lead in leads[:3])
     await demo.tool("instantly", "instantly_create_webhook", {
         "url": f"{w.receiver_url}/webhooks/instantly", "event_type": "all_events", "name": "pipeline receiver"})
     product = await demo.tool("stripe", "stripe_create_product", {"name": "Growth Audit"})
@@ -98,23 +130,23 @@ async def scenario(demo: Demo, out_dir: Path) -> None:
     accounts = await demo.tool("instantly", "instantly_list_accounts", {"limit": 5})
     senders = [a["email"] for a in accounts["items"]][:2]
     onboarding = await demo.tool("instantly", "instantly_save_campaign", {
-        "name": "Onboarding (post-purchase)", "timezone": "America/Chicago", "sender_accounts": senders,
+        "name": f"Onboarding (post-purchase){demo.suffix}", "timezone": "America/Chicago", "sender_accounts": senders,
         "subject": "Welcome aboard, {{firstName}}", "body": "Thanks for buying {{product_name}}! Here is how we start."})
     onboarding_id = onboarding["object"]["id"]
     await demo.tool("orchestrator", "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding_id}})
     outreach = await demo.tool("instantly", "instantly_save_campaign", {
-        "name": "Q4 outreach", "timezone": "America/Chicago", "sender_accounts": senders,
+        "name": f"Q4 outreach{demo.suffix}", "timezone": "America/Chicago", "sender_accounts": senders,
         "steps": [
             {"subject": "{{subject_line}}", "body": "Hi {{firstName}}, {{icebreaker}}. Want a growth audit?", "delay": 2},
             {"subject": "Your audit, {{firstName}}", "body": "Grab it here: {{payment_link}} ({{payment_amount}})"},
         ]})
     campaign_id = outreach["object"]["id"]
-    await demo.tool("instantly", "instantly_import_leads", {"campaign_id": campaign_id, "leads": LEADS})
+    await demo.tool("instantly", "instantly_import_leads", {"campaign_id": campaign_id, "leads": leads})
     await demo.tool("instantly", "instantly_set_campaign_status", {"campaign_id": campaign_id, "action": "activate",
                                                                    "confirm": True})
     demo.sandbox("instantly", "tick", {"campaign_id": campaign_id}, lambda o: f"first step sent: {_short(o)}")
-    for email, events in (("ada@acme.io", ("opened", "clicked", "replied", "interested")),
-                          ("bob@boltworks.io", ("opened", "clicked")), ("cyd@cyanlabs.io", ("opened",))):
+    for email, events in ((ada, ("opened", "clicked", "replied", "interested")), (bob, ("opened", "clicked")),
+                          (cyd, ("opened",))):
         for event in events:
             demo.sandbox("instantly", "engagement", {"email": email, "event": event, "campaign_id": campaign_id},
                          lambda o, e=email, ev=event: f"{e} {ev}")
@@ -122,7 +154,7 @@ async def scenario(demo: Demo, out_dir: Path) -> None:
                  lambda o: f"webhooks delivered to the receiver: {o.get('idle')}")
 
     async def engagement_applied() -> bool:
-        found = await w.sessions["orchestrator"].call_tool("find_contacts", {"email": "ada@acme.io"})
+        found = await w.sessions["orchestrator"].call_tool("find_contacts", {"email": ada})
         contacts = (found.structured_content or {}).get("contacts") or []
         return bool(contacts and contacts[0]["clicks"] >= 1)
 
@@ -135,7 +167,11 @@ async def scenario(demo: Demo, out_dir: Path) -> None:
     if not sent:
         raise StepFailed("no payment link was sent")
     buyer = sent[0]
-    links = await demo.tool("stripe", "stripe_list", {"kind": "payment_links", "limit": 10})
+    demo.sandbox("instantly", "tick", {"campaign_id": campaign_id},
+                 lambda o: f"second step (with {{{{payment_link}}}}) sent: {o.get('sent')} emails")
+    demo.sandbox("instantly", "webhooks/drain", {"timeout": 10},
+                 lambda o: f"webhooks delivered to the receiver: {o.get('idle')}")
+    links = await demo.tool("stripe", "stripe_list", {"kind": "payment_links", "limit": 100})
     link_id = next(i["id"] for i in links["items"] if i.get("url") == buyer["payment_link_url"])
     demo.sandbox("stripe", f"payment_links/{link_id}/pay", {"email": buyer["email"], "name": "Demo Buyer"},
                  lambda o: f"{buyer['email']} paid; checkout {_short(o.get('checkout_session', o))}")
@@ -169,12 +205,18 @@ async def run(keep: bool, out_dir: Path) -> int:
     if not keep and state.exists():
         shutil.rmtree(state)
     state.mkdir(parents=True, exist_ok=True)
+    run_no = run_number(state)
     world = World(state)
-    demo = Demo(world)
+    demo = Demo(world, run_no)
     code = 0
     try:
         print("Starting the Instantly and Stripe sandboxes, the webhook receiver and the three MCP servers ...")
+        if run_no > 1:
+            print(f"Run {run_no} on kept state: fresh leads ({demo.leads[0]['email']}, ...) and new campaigns.")
         world.start_sandboxes()
+        if run_no > 1:
+            removed = world.remove_stale_webhooks()
+            print(f"  removed {removed} webhooks of earlier runs (their receivers are gone)")
         world.start_receiver()
         await world.connect()
         print(f"  sandboxes: {world.instantly_url} (Instantly), {world.stripe_url} (Stripe); "

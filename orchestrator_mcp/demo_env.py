@@ -76,6 +76,26 @@ class World:
         wait_http(f"{self.instantly_url}/_sandbox/health")
         wait_http(f"{self.stripe_url}/_sandbox/health")
 
+    def remove_stale_webhooks(self) -> int:
+        """A kept run's sandboxes still deliver to the receivers of earlier runs, which are gone: remove those
+        webhooks (Instantly) and endpoints (Stripe) so deliveries are not retried against dead ports."""
+        removed = 0
+        instantly = {"Authorization": f"Bearer {INSTANTLY_SANDBOX_KEY}"}
+        res = httpx.get(f"{self.instantly_url}/api/v2/webhooks", headers=instantly, params={"limit": 100}, timeout=10)
+        res.raise_for_status()
+        for hook in res.json().get("items") or []:
+            httpx.delete(f"{self.instantly_url}/api/v2/webhooks/{hook['id']}", headers=instantly,
+                         timeout=10).raise_for_status()
+            removed += 1
+        stripe = {"Authorization": f"Bearer {STRIPE_SANDBOX_KEY}"}
+        res = httpx.get(f"{self.stripe_url}/v1/webhook_endpoints", headers=stripe, params={"limit": 100}, timeout=10)
+        res.raise_for_status()
+        for endpoint in res.json().get("data") or []:
+            httpx.delete(f"{self.stripe_url}/v1/webhook_endpoints/{endpoint['id']}", headers=stripe,
+                         timeout=10).raise_for_status()
+            removed += 1
+        return removed
+
     def env(self) -> dict[str, str]:
         """What each server gets in its `env` block: the sandboxes' addresses and keys, the demo's store."""
         return {

@@ -156,6 +156,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url:
     for name in KEY_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ISMCP_STORE_PATH", str(tmp_path / "store.sqlite"))
+    # sandbox mode keeps its own store in the sandbox folder: one per test too, never the user's data dir
+    monkeypatch.setenv("ISMCP_SANDBOX_DIR", str(tmp_path / "sandbox"))
     if database_url:
         monkeypatch.setenv("ISMCP_DATABASE_URL", database_url)
     else:

@@ -14,7 +14,7 @@ import logging
 import time
 from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from orchestrator_mcp.config import PipelineConfig, Role, load_config
 from orchestrator_mcp.events.money import (
@@ -29,6 +29,8 @@ from orchestrator_mcp.events.money import (
     refund_items,
 )
 from orchestrator_mcp.events.processor import Commit
+from orchestrator_mcp.flows.payment_flow import format_amount
+from orchestrator_mcp.flows.purchase import Purchase
 from orchestrator_mcp.flows.sync import advance
 from orchestrator_mcp.scoring import score
 from shared.store import Contact, EventRow
@@ -48,7 +50,15 @@ INTEREST_EVENTS = {
 # Engagement event -> (the counter it adds one to, the time it stamps).
 COUNTERS = {"email_opened": ("opens", "last_opened_at"), "link_clicked": ("clicks", "last_clicked_at"),
             "reply_received": ("replies", "last_replied_at")}
-LifecycleFn = Callable[[Role, Contact, dict[str, Any]], Awaitable[Any]]
+class LifecycleFn(Protocol):
+    """Start a role's sequence; from_campaign/from_lead name the lead to use (the campaign that sold it)."""
+
+    def __call__(self, role: Role, contact: Contact, variables: dict[str, Any], *, from_campaign: str | None = None,
+                 from_lead: str | None = None) -> Awaitable[Any]: ...
+
+
+# What a payment bought (orchestrator_mcp/flows/purchase.py, over the Stripe API).
+PurchaseLookupFn = Callable[[dict[str, Any]], Awaitable[Purchase]]
 PaymentFlowFn = Callable[[Contact, str, str | None], Awaitable[Any]]
 # Given a payment intent, charge or invoice that does not name its counterpart, the ids Stripe links to it
 # (GET /v1/invoice_payments); [] when there are none or the lookup is unavailable.
@@ -68,9 +78,11 @@ def payer_email(obj: dict[str, Any]) -> str | None:
 
 class Rules:
     def __init__(self, store: Store, *, lifecycle: LifecycleFn, payment_flow: PaymentFlowFn | None = None,
-                 config: PipelineConfig | None = None, link_lookup: LinkLookupFn | None = None) -> None:
+                 config: PipelineConfig | None = None, link_lookup: LinkLookupFn | None = None,
+                 purchase_lookup: PurchaseLookupFn | None = None) -> None:
         self.store = store
         self.link_lookup = link_lookup
+        self.purchase_lookup = purchase_lookup
         self.lifecycle = lifecycle
         self.payment_flow = payment_flow
         self._config = config
@@ -184,9 +196,7 @@ class Rules:
         contact = None if obj.get("object") == "invoice_payment" else await self._contact_for(obj)
         known = await self.store.payment_reference_for(ids)
         if contact is not None and (_RERUN.get() or not (known and await self.store.payment(known))):
-            await self._role("post_purchase", contact, {
-                "amount_paid": amount, "currency": currency.upper(), "stripe_customer_id": _id(obj.get("customer")),
-            })
+            await self._post_purchase(obj, contact, amount, currency, meta)
         cid = contact.id if contact else None
         campaign = meta.get("instantly_campaign_id") or (contact.source_campaign if contact else None)
         customer = _id(obj.get("customer"))
@@ -220,6 +230,20 @@ class Rules:
             await self.store.update_contact(cid, conn=conn, **fields)
 
         return paid
+
+    async def _post_purchase(self, obj: dict[str, Any], contact: Contact, amount: int, currency: str,
+                             meta: dict[str, Any]) -> None:
+        """The buyer's lead of the campaign that sold it into the post-purchase campaign, with what was bought."""
+        cfg = await self.config()
+        if "post_purchase" not in cfg.campaign_roles or contact.do_not_contact:
+            return
+        bought = await self.purchase_lookup(obj) if self.purchase_lookup is not None else Purchase()
+        meta = {**bought.metadata, **meta}
+        variables = {**bought.variables(), "amount_paid": format_amount(amount, currency),
+                     "currency": currency.upper(), "stripe_customer_id": _id(obj.get("customer"))}
+        await self.lifecycle("post_purchase", contact, {k: v for k, v in variables.items() if v is not None},
+                             from_campaign=meta.get("instantly_campaign_id") or contact.source_campaign,
+                             from_lead=meta.get("instantly_lead_id"))
 
     async def _drop_attribution(self, dup: dict[str, Any], conn: AsyncConnection) -> None:
         """A payment counted twice was merged: its second entry leaves the contact's attribution too."""

@@ -12,6 +12,7 @@ from orchestrator_mcp.events.processor import Processor
 from orchestrator_mcp.events.rules import Rules
 from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, trigger_payment_flow
+from orchestrator_mcp.flows.purchase import Purchase, purchase_of
 from shared.store import Contact
 
 if TYPE_CHECKING:
@@ -22,9 +23,12 @@ RETRY_BASE_ENV = "ISMCP_EVENT_RETRY_BASE_SECONDS"
 
 
 def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
-    async def lifecycle(role: Role, contact: Contact, variables: dict[str, Any]) -> Any:
+    async def lifecycle(role: Role, contact: Contact, variables: dict[str, Any], **source: str | None) -> Any:
         return await start_lifecycle(role, contact, variables, cfg=await deps.config(),
-                                     instantly=await deps.instantly_client(), store=store)
+                                     instantly=await deps.instantly_client(), store=store, **source)
+
+    async def purchase_lookup(obj: dict[str, Any]) -> Purchase:
+        return await purchase_of(await deps.stripe_client(), obj)
 
     async def payment_flow(contact: Contact, price_id: str, campaign_id: str | None) -> Any:
         return await trigger_payment_flow(
@@ -47,7 +51,8 @@ def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
         page = await api.sdk.v1.invoice_payments.list_async(params={**params, "limit": 10})
         return [str(i) for ip in page.data for i in payment_ids(ip.to_dict())]
 
-    return Rules(store, lifecycle=lifecycle, payment_flow=payment_flow, link_lookup=link_lookup)
+    return Rules(store, lifecycle=lifecycle, payment_flow=payment_flow, link_lookup=link_lookup,
+                 purchase_lookup=purchase_lookup)
 
 
 def processor_for(deps: OrchestratorDeps, store: Store) -> Processor:

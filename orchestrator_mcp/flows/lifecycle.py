@@ -3,6 +3,8 @@
 
 The lead is moved when it exists (one lead, its history kept), or created in the campaign otherwise.
 Re-running is harmless: a lead already in the campaign is only given the new variables.
+When the caller names where the contact came from (the campaign that sold it, or the lead itself, as a payment's
+metadata does), that lead is the one moved: never another campaign's lead with the same email.
 """
 
 from __future__ import annotations
@@ -39,6 +41,23 @@ def campaign_for(cfg: PipelineConfig, role: Role) -> str:
     return campaign
 
 
+async def _source_lead(instantly: InstantlyClient, contact: Contact, target: str, from_campaign: str | None,
+                       from_lead: str | None) -> Lead | None:
+    """The lead of the named source (or the one already in the target campaign); None: create a new one."""
+    if from_lead:
+        try:
+            lead = await instantly.get_lead(from_lead)
+            if lead.campaign in (from_campaign, target) or from_campaign is None:
+                return lead
+        except NotFound:
+            pass
+    for campaign in dict.fromkeys(c for c in (from_campaign, target) if c):
+        lead = await instantly.find_lead(contact.email, campaign_id=campaign)
+        if lead is not None:
+            return lead
+    return None
+
+
 async def _current_lead(instantly: InstantlyClient, contact: Contact) -> Lead | None:
     if contact.instantly_lead_id:
         try:
@@ -50,7 +69,7 @@ async def _current_lead(instantly: InstantlyClient, contact: Contact) -> Lead | 
 
 async def start_lifecycle(
     role: Role, contact: Contact, variables: dict[str, Any], *, cfg: PipelineConfig, instantly: InstantlyClient,
-    store: Store,
+    store: Store, from_campaign: str | None = None, from_lead: str | None = None,
 ) -> LifecycleResult:
     campaign_id = campaign_for(cfg, role)
     steps: list[Step] = []
@@ -59,7 +78,10 @@ async def start_lifecycle(
         return LifecycleResult(role=role, campaign_id=campaign_id, email=contact.email,
                                lead_id=contact.instantly_lead_id, action="skipped", steps=steps)
     clean = {k: v for k, v in variables.items() if v is None or isinstance(v, str | int | float | bool)}
-    lead = await _current_lead(instantly, contact)
+    if from_campaign or from_lead:
+        lead = await _source_lead(instantly, contact, campaign_id, from_campaign, from_lead)
+    else:
+        lead = await _current_lead(instantly, contact)
     if lead is None:
         summary = await instantly.import_leads(
             [{"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name,

@@ -144,8 +144,8 @@ async def _process(deps: OrchestratorDeps, out: Reaction) -> None:
 
     lifecycle, payment_flow = rules.lifecycle, rules.payment_flow
 
-    async def recorded_lifecycle(role: Any, contact: Any, variables: dict[str, Any]) -> Any:
-        result = await lifecycle(role, contact, variables)
+    async def recorded_lifecycle(role: Any, contact: Any, variables: dict[str, Any], **source: Any) -> Any:
+        result = await lifecycle(role, contact, variables, **source)
         where = f"{await campaign_name(result.campaign_id)} ({result.campaign_id[:8]}…)"
         verb = {"moved": "moved to", "created": "added to", "updated": "already in; variables updated in",
                 "skipped": "not moved (bounced or unsubscribed) to"}.get(result.action, result.action)

@@ -12,6 +12,7 @@ from orchestrator_mcp.flows.common import Step
 from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.scoring import ScoringWeights
 from orchestrator_mcp.tools import TOOLBOX
+from orchestrator_mcp.tools.live import live_blocked
 from shared.errors import InputError, NotFound
 from shared.store import Contact
 from shared.tooling import Call, ToolInput, ToolResult
@@ -102,12 +103,20 @@ class Configure(ToolInput):
     default_price_id: str | None = Field(None, description="Price for automatic links when a campaign has none.")
     scoring: ScoringWeights | None = Field(None, description="Lead-scoring weights (replaces all of them).")
     max_links_per_run: int | None = Field(None, ge=1, description="Cap on links one bulk conversion creates.")
+    confirm: bool = Field(False, description="Needed with a live Stripe key to turn automatic payment links on or "
+                                             "change their prices (consent to the live links the rules create).")
 
 
 class ConfigOut(ToolResult, PipelineConfig):
+    executed: bool = Field(True, description="False for a preview: nothing was changed.")
+    note: str | None = None
+
     def summary(self) -> str:
         roles = ", ".join(f"{r}={c}" for r, c in self.campaign_roles.items()) or "none"
-        return f"Campaign roles: {roles}. Automatic payment links: {'on' if self.auto_payment_flow else 'off'}."
+        head = "PREVIEW (nothing changed): " if not self.executed else ""
+        tail = f" {self.note}" if self.note else ""
+        return (f"{head}Campaign roles: {roles}. Automatic payment links: "
+                f"{'on' if self.auto_payment_flow else 'off'}.{tail}")
 
 
 @TOOLBOX.tool(toolset="lifecycle", title="Configure pipeline", idempotent=True, open_world=False)
@@ -116,6 +125,7 @@ async def configure_pipeline(call: Call[OrchestratorDeps], args: Configure) -> C
     links on interest, prices per campaign, scoring weights and caps. Call with no arguments to read it."""
     store = await call.deps.store()
     cfg = await call.deps.config()
+    before = cfg.model_copy(deep=True)
     if args.campaign_roles is not None:
         for role, campaign in args.campaign_roles.items():
             if campaign:
@@ -134,5 +144,14 @@ async def configure_pipeline(call: Call[OrchestratorDeps], args: Configure) -> C
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
+    # Automatic links are live Stripe writes made later by the rules: with a live key, turning them on (or
+    # changing what they charge while on) is the consent, so it needs confirm=true like every live write.
+    arms_links = cfg.auto_payment_flow and (not before.auto_payment_flow or (
+        cfg.campaign_prices, cfg.default_price_id) != (before.campaign_prices, before.default_price_id))
+    if arms_links and await live_blocked(call.deps, args.confirm):
+        return ConfigOut.model_validate({
+            **before.model_dump(), "executed": False,
+            "note": "With a live Stripe key, automatic payment links create real links and customers: call again "
+                    "with confirm=true to turn them on (or change their prices). Nothing was changed."})
     await save_config(store, cfg)
     return ConfigOut.model_validate(cfg.model_dump())

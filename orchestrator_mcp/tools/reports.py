@@ -34,8 +34,9 @@ async def _prepare(deps: OrchestratorDeps, args: Range) -> tuple[Any, float | No
 
 class FunnelOut(ToolResult):
     campaign_id: str | None
-    counts: dict[str, int] = Field(description="Contacts reaching each stage: contacted, opened, clicked, replied, "
-                                               "link_sent, paid.")
+    counts: dict[str, int] = Field(description="Contacts per stage: contacted (an email was sent), opened, clicked, "
+                                               "replied, link_created, link_sent (emailed after the link was "
+                                               "created), paid.")
     rates: dict[str, float | None] = Field(description="Stage-to-stage conversion rates (0-1).")
 
     def summary(self) -> str:
@@ -45,8 +46,9 @@ class FunnelOut(ToolResult):
 
 @TOOLBOX.tool(toolset="reports", title="Conversion funnel", read_only=True, idempotent=True)
 async def funnel_report(call: Call[OrchestratorDeps], args: Range) -> FunnelOut:
-    """Conversion funnel by campaign and time range (contacted, opened, clicked, replied, link sent, paid) with
-    stage-to-stage rates, plus a chart."""
+    """Conversion funnel by campaign and time range with stage-to-stage rates, plus a chart. Stages: contacted
+    (an email was sent, not merely imported), opened, clicked, replied, link_created (a payment link was made),
+    link_sent (an email went out after the link was made), paid."""
     from orchestrator_mcp import analytics  # SQLAlchemy: loaded on first use, not at start-up
 
     store, since = await _prepare(call.deps, args)

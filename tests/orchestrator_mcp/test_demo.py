@@ -24,3 +24,11 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     assert "| FAILED |" not in res.stdout
     assert (out / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "sk_test_" not in res.stdout and "sandbox-instantly-key" not in res.stdout
+
+    # `demo --keep` on the kept state runs again: fresh leads and new campaigns, the old webhooks removed
+    again = subprocess.run([str(BIN / "orchestrator-mcp"), "demo", "--keep", "--out", str(out)], capture_output=True,
+                           text=True, timeout=600, env=subprocess_env())
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "Demo complete" in again.stdout and "| FAILED |" not in again.stdout
+    assert "ada+run2@acme.io" in again.stdout and "removed 2 webhooks of earlier runs" in again.stdout
+    assert "link_created 2 -> link_sent 1 -> paid 1" in again.stdout  # the funnel of the second run's campaign

@@ -59,6 +59,15 @@ async def test_scenario_1_lead_to_link_to_payment_to_post_purchase(pipeline: Pip
         lead = next(x for x in pipeline.leads_in(campaign) if x["email"] == "ada@acme.io")
         assert lead["payload"]["payment_link"] == link_url and lead["payload"]["payment_amount"] == "49.00 USD"
 
+        funnel = await call(c, "funnel_report", {"campaign_id": campaign, "chart": False})
+        # the link was written after ada's last email: created, not yet sent; cy was only imported, not contacted
+        assert (funnel["counts"]["link_created"], funnel["counts"]["link_sent"]) == (1, 0)
+        assert funnel["counts"]["contacted"] == 2
+        pipeline.engage("ada@acme.io", "sent", campaign)  # the step with {{payment_link}} goes out
+        await call(c, "sync_contact", {"email": "ada@acme.io"})  # polling sees no sends; the lead's last contact
+        funnel = await call(c, "funnel_report", {"campaign_id": campaign, "chart": False})
+        assert (funnel["counts"]["link_created"], funnel["counts"]["link_sent"]) == (1, 1)
+
         links = pipeline.stripe("GET", "/v1/payment_links")["data"]
         assert len(links) == 1 and links[0]["metadata"]["instantly_campaign_id"] == campaign
         pipeline.stripe_control(f"payment_links/{links[0]['id']}/pay", {"email": "ada@acme.io", "name": "Ada L"})
