@@ -86,18 +86,13 @@ ARGS: dict[str, dict[str, Any]] = {
     "convert_engaged_leads": {"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0},
     "create_integrated_campaign": {"name": "Launch", "price_id": "{price}", "leads": [{"email": "zed@zed.io"}],
                                    "link_on": "import", "sender_accounts": [SENDER], "activate": True},
-    "map_lead_to_customer": {"lead_email": "ada@acme.io", "apply": True},
-    "map_customer_to_lead": {"customer_id": "{customer}", "apply": True},
-    "sync_contact": {"email": "ada@acme.io"},
-    "sync_contacts": {},
+    "map_contact": {"email": "ada@acme.io", "apply": True},
     "forget_contact": {"email": "ada@acme.io"},
-    "process_events": {},
-    "sync_now": {"source": "both"},
+    "sync_now": {"source": "both", "contacts": True},
     "replay_event": {"id": "evt_missing"},
-    "trigger_post_purchase_sequence": {"email": "ada@acme.io", "product_name": "Audit"},
-    "start_lifecycle_sequence": {"email": "ada@acme.io", "role": "win_back"},
+    "start_lifecycle_sequence": {"email": "ada@acme.io", "role": "post_purchase",
+                                 "variables": {"product_name": "Audit"}},
     "configure_pipeline": {"auto_payment_flow": True},
-    "refresh_campaign_stats": {},
 }
 
 
@@ -215,7 +210,7 @@ async def test_preview_is_inert(pipeline: Pipeline, monkeypatch: pytest.MonkeyPa
         if server == "orchestrator":
             # the store holds the person too, so a preview that erased or rewrote rows would show
             await client.call_tool("configure_pipeline", {"campaign_roles": {"win_back": world["other"]}})
-            assert not (await client.call_tool("sync_contact", {"email": "ada@acme.io"})).is_error
+            assert not (await client.call_tool("sync_now", {"email": "ada@acme.io"})).is_error
         before, rows = writes(pipeline), store_rows()
         result = await client.call_tool(tool, args)
         after, rows_after = writes(pipeline), store_rows()
