@@ -39,7 +39,7 @@ class AuditLog(ToolResult):
 
 @TOOLBOX.tool(toolset="admin", title="Audit log", read_only=True, idempotent=True, open_world=False)
 async def audit_log(call: Call[OrchestratorDeps], args: AuditQuery) -> AuditLog:
-    """Recent tool calls of all three servers, newest first, with redacted arguments and outcomes."""
+    """Recent tool calls of all three servers, newest first, with redacted arguments."""
     store = await call.deps.store()
     since = time.time() - args.since_hours * 3600 if args.since_hours else None
     rows = await store.list_audit(tool=args.tool, since=since, limit=args.limit)

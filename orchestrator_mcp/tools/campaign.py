@@ -37,8 +37,8 @@ _STEPS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "descript
     "[{subject, body, delay, delay_unit: minutes|hours|days}] or [{variants: [{subject, body}], delay}]; empty "
     "subject = same thread.")})
 _LEADS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
-    "[{email, first_name, last_name, company_name, job_title, phone, website, personalization, icebreaker, "
-    "subject_line, city, country, industry, rating, linkedin_url, email_status, custom_variables}]")})
+    "[{email, first_name, last_name, company_name, job_title, phone, website, personalization, "
+    "custom_variables: {icebreaker, ...}}]")})
 _PRODUCT = WithJsonSchema({"type": "object", "description": (
     "Or a new product: {name, unit_amount (minor units), currency (usd), interval: day|week|month|year}.")})
 

@@ -52,8 +52,7 @@ class Mapping(ToolResult):
 
 @TOOLBOX.tool(toolset="contacts", title="Map lead and customer", idempotent=True)
 async def map_contact(call: Call[OrchestratorDeps], args: MapIn) -> Mapping:
-    """Show how a person's lead maps onto a Stripe customer, or their customer onto lead variables; apply=true
-    writes it."""
+    """Show how a person's lead maps onto a Stripe customer, or back onto lead variables; apply writes it."""
     if args.to == "instantly":
         return await _customer_to_lead(call.deps, args)
     instantly, stripe_api, store = (await call.deps.instantly_client(), await call.deps.stripe_client(),
@@ -223,8 +222,8 @@ async def _forget_plan(deps: OrchestratorDeps, email: str) -> tuple[dict[str, in
 
 @TOOLBOX.tool(toolset="contacts", title="Forget a contact", destructive=True, idempotent=True)
 async def forget_contact(call: Call[OrchestratorDeps], args: Forget) -> ForgetOut:
-    """Erase a person (GDPR/CCPA): their Instantly leads, Stripe customers, and contact, events and audit
-    arguments in the store (payments stay, unlinked)."""
+    """Erase a person (GDPR): their leads, Stripe customers, contact, events and audit arguments (payments stay,
+    unlinked)."""
     email = args.email.strip().lower()
     subject = "sha256:" + hashlib.sha256(email.encode()).hexdigest()[:16]
     removed, lead_ids, customer_ids = await _forget_plan(call.deps, email)

@@ -35,9 +35,9 @@ class SyncNowIn(ToolInput):
     source: Literal["both", "stripe", "instantly", "none"] = Field("both", description="none: only process "
                                                                                       "queued events.")
     process: bool = Field(True, description="Run the automation on new events.")
-    contacts: bool = Field(False, description="Also match all leads and customers into contacts.")
+    contacts: bool = Field(False, description="Also sync all contacts.")
     email: str | None = Field(None, description="Only sync this person.")
-    max_leads: int = Field(50_000, ge=1, le=1_000_000, description="contacts: leads per pass.")
+    max_leads: int = Field(50_000, ge=1, le=1_000_000)
 
 
 class ContactSync(ToolResult):
@@ -136,8 +136,8 @@ class ListEventsOut(ToolResult):
 
 @TOOLBOX.tool(toolset="events", title="Events and webhooks", read_only=True, idempotent=True, open_world=False)
 async def list_events(call: Call[OrchestratorDeps], args: ListEventsIn) -> ListEventsOut:
-    """Stored events, newest first, with errors; and delivery health: last webhook per source, retrying and dead
-    events, queue, last polls."""
+    """Stored events, newest first, with errors, and webhook health: last delivery per source, dead events,
+    queue, last polls."""
     store = await call.deps.store()
     rows = await store.list_events(status=args.status, type_=args.type, source=args.source, limit=args.limit)
     syncs = {k: v for k, v in (await store.sync_times()).items() if k.startswith("poll:")}

@@ -69,8 +69,8 @@ class Lifecycle(Who):
 
 @TOOLBOX.tool(toolset="lifecycle", title="Start lifecycle sequence", idempotent=True)
 async def start_lifecycle_sequence(call: Call[OrchestratorDeps], args: Lifecycle) -> LifecycleOut:
-    """Put a contact's lead into the campaign of a role (configure_pipeline). Automatic on events: payment ->
-    post_purchase, failed renewal -> dunning, cancellation -> win_back. Skips bounced or unsubscribed."""
+    """Put a contact's lead into a role's campaign (configure_pipeline). Automatic on events: payment ->
+    post_purchase, failed renewal -> dunning, cancellation -> win_back."""
     variables = dict(args.variables)
     if isinstance(variables.get("currency"), str):
         variables["currency"] = str(variables["currency"]).upper()
@@ -84,7 +84,7 @@ async def start_lifecycle_sequence(call: Call[OrchestratorDeps], args: Lifecycle
 
 class Configure(ToolInput):
     campaign_roles: dict[Role, str | None] | None = Field(None, description="Role -> campaign; null removes.")
-    auto_payment_flow: bool | None = Field(None, description="Link when a lead is interested or books.")
+    auto_payment_flow: bool | None = Field(None, description="Link on interest or meeting.")
     campaign_prices: dict[str, str | None] | None = Field(None, description="Campaign -> price; null removes.")
     default_price_id: str | None = None
     scoring: Annotated[ScoringWeights | None, WithJsonSchema({"type": "object", "description": (

@@ -126,8 +126,7 @@ class ConvertResult(GatedResult):
 
 @TOOLBOX.tool(toolset="payments", title="Links for engaged leads", destructive=False, idempotent=True)
 async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngaged) -> ConvertResult:
-    """Score a campaign's leads, show who qualifies and why; confirm=true sends each a payment link
-    (trigger_payment_flow)."""
+    """Score a campaign's leads and show who qualifies, why; confirm=true sends each a payment link."""
     deps = call.deps
     cfg = await deps.config()
     cap = min(args.cap or cfg.max_links_per_run, cfg.max_links_per_run)

@@ -49,7 +49,7 @@ class FunnelOut(ToolResult):
 
 @TOOLBOX.tool(toolset="reports", title="Conversion funnel", read_only=True, idempotent=True)
 async def funnel_report(call: Call[OrchestratorDeps], args: Range) -> FunnelOut:
-    """Funnel (contacted, opened, clicked, replied, link sent, paid) with stage rates and a chart."""
+    """Contacted, opened, clicked, replied, link sent, paid, with stage rates and a chart."""
     from orchestrator_mcp import analytics  # SQLAlchemy: loaded on first use, not at start-up
 
     names = Resolver(call.deps)
@@ -63,7 +63,7 @@ async def funnel_report(call: Call[OrchestratorDeps], args: Range) -> FunnelOut:
 
 
 class Attribution(Range):
-    costs: dict[str, int] = Field(default_factory=dict, description="Campaign name or id -> cost, minor units.")
+    costs: dict[str, int] = Field(default_factory=dict, description="Campaign -> cost, minor units.")
     period: Literal["day", "week", "month"] = "week"
 
 
@@ -112,8 +112,7 @@ def _bucket(ts: float, period: str) -> str:
 
 @TOOLBOX.tool(toolset="reports", title="Revenue and ROI", read_only=True, idempotent=True)
 async def revenue_attribution(call: Call[OrchestratorDeps], args: Attribution) -> AttributionOut:
-    """Revenue per campaign, best first, per contact and email sent; ROI and cost per reply given costs; trend
-    chart."""
+    """Revenue per campaign, best first, per contact and email; ROI and cost per reply given costs; trend chart."""
     from orchestrator_mcp import analytics
 
     names = Resolver(call.deps)
