@@ -147,7 +147,7 @@ async def list_events(call: Call[OrchestratorDeps], args: ListEventsIn) -> ListE
 
 class ReplayIn(ToolInput):
     id: int = Field(description="From list_events.")
-    rerun_side_effects: bool = Field(False, description="Applied event: run its actions again (move, link).")
+    rerun_side_effects: bool = Field(False, description="Applied event: run its actions again.")
 
 
 class ReplayOut(ToolResult):
@@ -166,7 +166,7 @@ class ReplayOut(ToolResult):
 
 @TOOLBOX.tool(toolset="events", title="Replay an event", idempotent=False)
 async def replay_event(call: Call[OrchestratorDeps], args: ReplayIn) -> ReplayOut:
-    """Process a dead (or processed) event again. Counts and money are never applied twice."""
+    """Process a dead (or processed) event again; counts and money never apply twice."""
     store = await call.deps.store()
     found = await store.get_event(args.id)
     if found is None:
