@@ -187,7 +187,9 @@ class ForgetOut(GatedResult):
                                                                              "(deleted, or to delete).")
 
     def summary(self) -> str:
-        local = ", ".join(f"{n} {k}" for k, n in self.removed.items())
+        nouns = {"contacts": ("contact", None), "events": ("event", None), "payments": ("payment", None),
+                 "audit_entries": ("audit entry", "audit entries")}
+        local = ", ".join(plural(n, *nouns.get(k, (k, k))) for k, n in self.removed.items()) or "nothing"
         remote = ", ".join([*self.instantly_lead_ids, *self.stripe_customer_ids]) or "none"
         if not self.executed:
             return (f"PREVIEW (nothing erased): would erase from the store: {local}; would delete in the APIs: "
