@@ -197,7 +197,7 @@ async def scenario(demo: Demo, out_dir: Path) -> None:
         path.write_bytes(base64.b64decode(picture.data))
         print(f"    funnel picture: {path}")
     await demo.tool("orchestrator", "revenue_attribution", {"campaign_id": campaign_id, "chart": False})
-    await demo.tool("orchestrator", "webhook_status", {})
+    await demo.tool("orchestrator", "list_events", {"limit": 5})
 
 
 async def run(keep: bool, out_dir: Path) -> int:

@@ -153,7 +153,7 @@ def event_problems(counts: dict[str, int], stats: list[dict[str, Any]], sync_tim
         if webhook_secrets.get(source) and hook is not None and poll is not None and poll - hook > WEBHOOK_LAG:
             out.append(Problem("warning", "events", f"{source.capitalize()} webhooks stopped arriving: polling found "
                                "newer events than the last webhook.",
-                               "Check the receiver is reachable (webhook_status) and the endpoint in "
+                               "Check the receiver is reachable (list_events) and the endpoint in "
                                f"{source.capitalize()} is enabled."))
         polled = [t for k, t in sync_times.items() if k.startswith(source)]
         if polled and hook is None and now - max(polled) > STALE_POLL:

@@ -20,7 +20,7 @@ INSTRUCTIONS = (
     "renewal starts dunning, a cancellation starts win-back, and a lead marked interested gets a payment link "
     "if auto_payment_flow is on. That automation runs when events arrive: through the webhook receiver, or "
     "when sync_now polls both APIs. A payment link reaches a lead only when a sequence step uses "
-    "{{payment_link}}. In sandbox mode (--sandbox) all three servers use local sandboxes with made-up data: "
+    "{{payment_link}}. Campaigns, prices and products can be named by name or id. In sandbox mode (--sandbox) all three servers use local sandboxes with made-up data: "
     "nothing is emailed or charged, every result says so, and sandbox data never mixes with real accounts; "
     "there, simulate_engagement, simulate_time and simulate_billing make leads engage, campaigns send and "
     "buyers pay, and sandbox_reset(confirm=true) builds a seeded starting world."

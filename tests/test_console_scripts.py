@@ -57,4 +57,4 @@ async def test_read_only_and_toolsets_flags_and_env_filter_the_listing() -> None
     assert "instantly_list_leads" in read_only and "instantly_delete" not in read_only
     assert await _tool_names("stripe-mcp", "--toolsets", "reporting") == {"stripe_get_balance", "stripe_revenue"}
     via_env = await _tool_names("orchestrator-mcp", ORCHESTRATOR_READ_ONLY="1", ORCHESTRATOR_TOOLSETS="events")
-    assert via_env == {"list_events", "webhook_status"}
+    assert via_env == {"list_events"}

@@ -9,13 +9,14 @@ from pydantic import Field
 
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.tools import TOOLBOX
+from shared.render import plural
 from shared.tooling import Call, ToolInput, ToolResult
 
 
 class AuditQuery(ToolInput):
-    tool: str | None = Field(None, description="Only calls of this tool, e.g. trigger_payment_flow.")
-    since_hours: float | None = Field(None, gt=0, description="Only calls in the last N hours.")
-    limit: int = Field(50, ge=1, le=500, description="Most recent entries to return.")
+    tool: str | None = Field(None, description="Only this tool's calls.")
+    since_hours: float | None = Field(None, gt=0)
+    limit: int = Field(50, ge=1, le=500)
 
 
 class AuditEntry(ToolResult):
@@ -33,12 +34,12 @@ class AuditLog(ToolResult):
 
     def summary(self) -> str:
         errors = sum(1 for e in self.entries if e.outcome != "ok")
-        return f"{len(self.entries)} audit entries, {errors} errors."
+        return f"{plural(len(self.entries), 'audit entry', 'audit entries')}, {plural(errors, 'error')}."
 
 
 @TOOLBOX.tool(toolset="admin", title="Audit log", read_only=True, idempotent=True, open_world=False)
 async def audit_log(call: Call[OrchestratorDeps], args: AuditQuery) -> AuditLog:
-    """Recent tool calls across all three servers (newest first), with redacted arguments and outcomes."""
+    """Recent tool calls of all three servers, newest first, with redacted arguments."""
     store = await call.deps.store()
     since = time.time() - args.since_hours * 3600 if args.since_hours else None
     rows = await store.list_audit(tool=args.tool, since=since, limit=args.limit)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
-from instantly_mcp.tools.campaign_spec import CampaignFields, create_body
+from instantly_mcp.tools.campaign_spec import _DATE, CampaignFields, Day, Step, create_body
 from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.config import save_config
 from orchestrator_mcp.deps import OrchestratorDeps
@@ -16,7 +16,9 @@ from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.payments import run_payment_flow
 from orchestrator_mcp.tools.live import live_blocked
+from orchestrator_mcp.tools.resolve import Resolver, label
 from shared.errors import InputError, describe
+from shared.render import money, plural
 from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
 
@@ -29,23 +31,44 @@ class NewProduct(ToolInput):
                                                                                        "subscription; omit for one-off.")
 
 
+# Compact published schemas for the nested inputs (validated by the full models all the same): the field lists
+# are said once in a description instead of one described property each (issue 14 §4, B5 budget).
+_STEPS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
+    "[{subject, body, delay, delay_unit: minutes|hours|days}] or [{variants: [{subject, body}], delay}]; empty "
+    "subject = same thread.")})
+_LEADS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
+    "[{email, first_name, last_name, company_name, job_title, phone, website, personalization, "
+    "custom_variables: {icebreaker, ...}}]")})
+_PRODUCT = WithJsonSchema({"type": "object", "description": (
+    "Or a new product: {name, unit_amount (minor units), currency (usd), interval: day|week|month|year}.")})
+
+
 class IntegratedCampaign(CampaignFields):
-    name: str = Field(min_length=1, description="Campaign name.")
-    price_id: str | None = Field(None, description="Existing Stripe price.")
-    product_id: str | None = Field(None, description="Existing Stripe product (its default price).")
-    new_product: NewProduct | None = Field(None, description="Create this product and price (set as the product's "
-                                                             "default price) instead.")
-    leads: list[LeadIn] = Field(default_factory=list, description="Leads to import into the campaign.")
-    skip_leads_in_other_campaigns: bool = Field(
-        False, description="Skip leads already in another campaign of the workspace (default: add them; leads "
-                           "already in this campaign are always skipped).")
+    name: str = Field(min_length=1)
+    subject: str | None = Field(None, description="First email.")
+    body: str | None = None
+    steps: Annotated[list[Step] | None, _STEPS] = None
+    timezone: str | None = Field(None, description="e.g. America/Chicago.")
+    days: list[Day] | None = None
+    send_from: str | None = Field(None, description="HH:MM")
+    send_to: str | None = Field(None, description="HH:MM")
+    start_date: str | None = Field(None, pattern=_DATE)
+    end_date: str | None = Field(None, pattern=_DATE)
+    sender_accounts: list[str] | None = Field(None, description="Sending account emails.")
+    daily_limit: int | None = Field(None, ge=1)
+    stop_on_reply: bool | None = None
+    open_tracking: bool | None = None
+    link_tracking: bool | None = None
+    settings: dict[str, Any] | None = None
+    price_id: str | None = Field(None, description="Price id or nickname, or product name.")
+    product_id: str | None = Field(None, description="Or product id.")
+    new_product: Annotated[NewProduct | None, _PRODUCT] = None
+    leads: Annotated[list[LeadIn], _LEADS] = Field(default_factory=list)
+    skip_leads_in_other_campaigns: bool = False
     link_on: Literal["engagement", "import"] = Field(
-        "engagement", description="engagement (default): a personal link when a lead is marked interested; "
-                                  "import: every lead gets a personal link (and a Stripe customer) now.")
-    activate: bool = Field(False, description="Start sending (needs confirm=true, leads and a sending account); "
-                                              "otherwise the campaign stays paused.")
-    confirm: bool = Field(False, description="Required with activate=true, and for any write with a live Stripe key "
-                                             "(without it a live key gets a preview and nothing is written).")
+        "engagement", description="engagement: link when a lead is marked interested; import: link per lead now.")
+    activate: bool = Field(False, description="Start sending (with confirm).")
+    confirm: bool = Field(False, description="Needed to activate, and with a live Stripe key (else a preview).")
 
     @model_validator(mode="after")
     def _price(self) -> IntegratedCampaign:
@@ -62,6 +85,8 @@ class SkippedLead(ToolResult):
 class IntegratedResult(GatedResult):
     executed: bool = Field(True, description="False for a preview (a live Stripe key without confirm=true).")
     campaign_id: str = Field(description="The campaign (empty in a preview).")
+    campaign: str = Field("", description="Its name and id.")
+    offer: str = Field("", description="Product, price and amount.")
     campaign_status: str = Field(description="paused, active, or not created (a preview).")
     product_id: str = Field(description="The product (empty in a preview when it would be created).")
     price_id: str = Field(description="The price (empty in a preview when it would be created).")
@@ -77,8 +102,9 @@ class IntegratedResult(GatedResult):
             return f"PREVIEW (nothing written): {self.preview} Call again with confirm=true to do it."
         skipped = (f" Skipped: {'; '.join(f'{s.email} ({s.reason})' for s in self.skipped_leads[:10])}"
                    f"{' ...' if len(self.skipped_leads) > 10 else ''}." if self.skipped_leads else "")
-        return (f"Campaign {self.campaign_id} ({self.campaign_status}) with price {self.price_id}: "
-                f"{self.imported.get('created', 0)} leads imported, {self.links_created} payment links"
+        return (f"Campaign {self.campaign or self.campaign_id} ({self.campaign_status}) for {self.offer or self.price_id}: "
+                f"{plural(self.imported.get('created', 0), 'lead')} imported, "
+                f"{plural(self.links_created, 'payment link')}"
                 f"{'' if self.link_on == 'import' else ' (links on engagement)'}.{skipped}"
                 f"{' ' + self.note if self.note else ''}")
 
@@ -94,16 +120,18 @@ async def _campaign_emails(instantly: Any, campaign_id: str) -> set[str]:
             return emails
 
 
-def _preview(args: IntegratedCampaign, price: dict | None, product: dict | None) -> IntegratedResult:
-    from orchestrator_mcp.flows.payment_flow import format_amount
+def _offer(product: dict[str, Any], price: dict[str, Any]) -> str:
+    amount = money(int(price.get("unit_amount") or 0), str(price.get("currency") or "usd"))
+    return f"{product.get('name') or product['id']} ({price['id']}, {amount})"
 
+
+def _preview(args: IntegratedCampaign, price: dict | None, product: dict | None) -> IntegratedResult:
     if args.new_product:
         p = args.new_product
-        offer = f"a new product {p.name!r} at {format_amount(p.unit_amount, p.currency)}"
+        offer = f"a new product {p.name!r} at {money(p.unit_amount, p.currency)}"
     else:
         assert price is not None and product is not None
-        offer = (f"{product.get('name') or product['id']} ({price['id']}, "
-                 f"{format_amount(int(price.get('unit_amount') or 0), str(price.get('currency') or 'usd'))})")
+        offer = _offer(product, price)
     links = ("a payment link (and Stripe customer) per lead now" if args.link_on == "import"
              else "payment links when leads are marked interested")
     text = (f"LIVE Stripe key (real money): would create campaign {args.name!r} for {offer}, import "
@@ -115,14 +143,11 @@ def _preview(args: IntegratedCampaign, price: dict | None, product: dict | None)
         link_failures=[], link_on=args.link_on)
 
 
-@TOOLBOX.tool(toolset="payments", title="Create campaign with payment links", idempotent=True)
+@TOOLBOX.tool(toolset="payments", title="Campaign with payment links", idempotent=True)
 async def create_integrated_campaign(call: Call[OrchestratorDeps], args: IntegratedCampaign) -> IntegratedResult:
-    """One call: product and price (existing, or new and set as the product's default price), an Instantly
-    campaign whose steps may use {{payment_link}}, {{payment_amount}}, {{product_name}} and lead variables (e.g.
-    {{icebreaker}}), the leads imported (only leads already in this campaign are skipped, each reported with its
-    reason), and payment links: by default when a lead is marked interested (link_on=engagement), or one per lead
-    now (link_on=import). Stays paused unless activate=true with confirm=true; it is not activated without leads
-    or a sending account. With a live Stripe key every write needs confirm=true. Safe to retry."""
+    """A price, an Instantly campaign, its leads and payment links, in one call. Steps may use {{payment_link}},
+    {{payment_amount}}, {{product_name}}, lead variables; a link reaches a lead only if a step uses
+    {{payment_link}}. Sending needs leads and a sending account. Safe to retry."""
     from orchestrator_mcp.flows.payment_flow import resolve_price
 
     deps = call.deps
@@ -130,10 +155,12 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
     if args.activate and args.confirm and not args.sender_accounts:
         raise InputError("cannot activate: no sending account; give sender_accounts (emails of connected "
                          "Instantly accounts), or leave activate=false", "sender_accounts")
+    names = Resolver(deps)
+    price_ref, product_ref = await names.price(args.price_id), await names.product(args.product_id)
     if await live_blocked(deps, args.confirm):
-        existing = None if args.new_product else await resolve_price(stripe_api, args.price_id, args.product_id)
+        existing = None if args.new_product else await resolve_price(stripe_api, price_ref, product_ref)
         return _preview(args, *(existing or (None, None)))
-    op = op_key("icc", args.name, args.price_id, args.product_id,
+    op = op_key("icc", args.name, price_ref, product_ref,
                 args.new_product.model_dump() if args.new_product else None)
     state: dict[str, Any] = dict(await store.get_config(op, default={}))
 
@@ -149,10 +176,11 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
             price = await stripe_api.create_price(
                 product=product["id"], unit_amount=p.unit_amount, currency=p.currency, interval=p.interval,
                 idempotency_key=params_key(op, "price", p.model_dump()))
-            await remember(product_id=product["id"], price_id=price["id"])
+            await remember(product_id=product["id"], price_id=price["id"], offer=_offer(product, price))
         else:
-            price, product = await resolve_price(stripe_api, args.price_id, args.product_id)
-            await remember(product_id=product["id"], price_id=price["id"], default_set=True)
+            price, product = await resolve_price(stripe_api, price_ref, product_ref)
+            await remember(product_id=product["id"], price_id=price["id"], default_set=True,
+                           offer=_offer(product, price))
     if not state.get("default_set"):
         # POST /v1/products/{id} default_price (https://docs.stripe.com/api/products/update)
         await stripe_api._dict(
@@ -231,6 +259,7 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
     elif args.activate:
         note = "Not activated: activating starts sending email, so call again with confirm=true."
     await call.progress(4, 4, "done")
-    return IntegratedResult(campaign_id=campaign_id, campaign_status=status, product_id=state["product_id"],
+    return IntegratedResult(campaign_id=campaign_id, campaign=label(args.name, campaign_id),
+                            offer=state.get("offer") or price_id, campaign_status=status, product_id=state["product_id"],
                             price_id=price_id, imported=imported, skipped_leads=skipped, links_created=links,
                             link_failures=failures[:50], link_on=args.link_on, note=note)

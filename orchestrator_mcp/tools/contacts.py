@@ -1,4 +1,4 @@
-"""Contact tools: mapping between lead and customer, sync, look-up, and forgetting a person."""
+"""Contact tools: mapping between lead and customer, look-up (with the journey), and forgetting a person."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pydantic import Field, model_validator
 
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.flows.common import custom_variables, resolve_lead
-from orchestrator_mcp.flows.sync import sync_contact as sync_one
-from orchestrator_mcp.flows.sync import sync_contacts as sync_all
 from orchestrator_mcp.mapping import customer_to_lead, lead_to_customer
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import LIVE_CONFIRM, live_blocked
+from orchestrator_mcp.tools.resolve import Resolver
 from shared.errors import NotFound
+from shared.render import money, plural
 from shared.safety import ConfirmInput, GatedResult
 from shared.store import Contact
 from shared.tooling import Call, ToolInput, ToolResult
@@ -22,26 +22,18 @@ from shared.tooling import Call, ToolInput, ToolResult
 STATUSES = Literal["prospect", "contacted", "engaged", "payment_link_sent", "customer", "churned"]
 
 
-class ContactOut(ToolResult):
-    contact: Contact
-
-    def summary(self) -> str:
-        c = self.contact
-        money = f", revenue {c.total_revenue} {c.revenue_currency}" if c.total_revenue else ""
-        return (f"{c.email}: {c.conversion_status}, score {c.email_engagement_score:g}, lead {c.instantly_lead_id}, "
-                f"customer {c.stripe_customer_id}{money}.")
-
-
-class LeadRef(ToolInput):
-    lead_email: str | None = Field(None, description="Lead email (or lead_id).")
-    lead_id: str | None = Field(None, description="Instantly lead id.")
-    apply: bool = Field(False, description="Also create or update the Stripe customer (else only show the mapping).")
+class MapIn(ToolInput):
+    email: str | None = Field(None, description="Or lead_id or customer_id.")
+    lead_id: str | None = None
+    customer_id: str | None = None
+    to: Literal["stripe", "instantly"] = Field("stripe", description="instantly: customer -> lead variables.")
+    apply: bool = Field(False, description="Write it (else only show).")
     confirm: bool = Field(False, description=LIVE_CONFIRM)
 
     @model_validator(mode="after")
-    def _one(self) -> LeadRef:
-        if not (self.lead_email or self.lead_id):
-            raise ValueError("give lead_email or lead_id")
+    def _one(self) -> MapIn:
+        if not (self.email or self.lead_id or self.customer_id):
+            raise ValueError("give email, lead_id or customer_id")
         return self
 
 
@@ -55,16 +47,20 @@ class Mapping(ToolResult):
     def summary(self) -> str:
         action = "applied to" if self.applied else "would map to"
         note = f" {self.note}" if self.note else ""
-        return f"{self.source_id} {action} {self.target_id or 'a new object'}: {sorted(self.fields)}.{note}"
+        return f"{self.source_id} {action} {self.target_id or 'a new object'}: {', '.join(sorted(self.fields))}.{note}"
 
 
-@TOOLBOX.tool(toolset="contacts", title="Map lead to customer", idempotent=True)
-async def map_lead_to_customer(call: Call[OrchestratorDeps], args: LeadRef) -> Mapping:
-    """Show how an Instantly lead maps onto a Stripe customer (field mapping in README); with apply=true,
-    update the matching customer or create one, and link both in the contact store."""
+@TOOLBOX.tool(toolset="contacts", title="Map lead and customer", idempotent=True)
+async def map_contact(call: Call[OrchestratorDeps], args: MapIn) -> Mapping:
+    """Show how a person's lead maps onto a Stripe customer, or back onto lead variables; apply writes it."""
+    if args.to == "instantly":
+        return await _customer_to_lead(call.deps, args)
     instantly, stripe_api, store = (await call.deps.instantly_client(), await call.deps.stripe_client(),
                                     await call.deps.store())
-    lead = await resolve_lead(instantly, email=args.lead_email, lead_id=args.lead_id)
+    email = args.email
+    if not email and not args.lead_id and args.customer_id:
+        email = (await stripe_api.get_customer(args.customer_id)).get("email")
+    lead = await resolve_lead(instantly, email=email, lead_id=args.lead_id)
     apply = args.apply and not await live_blocked(call.deps, args.confirm)
     # only an applied mapping writes: showing it leaves the store as it was
     contact = (await store.upsert_contact(lead.email or "", instantly_lead_id=lead.id) if apply
@@ -87,21 +83,22 @@ async def map_lead_to_customer(call: Call[OrchestratorDeps], args: LeadRef) -> M
     return Mapping(source_id=lead.id, target_id=target, fields=params, applied=apply)
 
 
-class CustomerRef(ToolInput):
-    customer_id: str = Field(description="Stripe customer id (cus_...).")
-    apply: bool = Field(False, description="Also write the fields into the matching Instantly lead.")
-
-
-@TOOLBOX.tool(toolset="contacts", title="Map customer to lead", idempotent=True)
-async def map_customer_to_lead(call: Call[OrchestratorDeps], args: CustomerRef) -> Mapping:
-    """Show how a Stripe customer maps onto an Instantly lead (names, company, custom variables such as
-    stripe_customer_id and lifetime_value); with apply=true, update the matching lead."""
-    instantly, stripe_api, store = (await call.deps.instantly_client(), await call.deps.stripe_client(),
-                                    await call.deps.store())
-    customer = await stripe_api.get_customer(args.customer_id)
+async def _customer_to_lead(deps: OrchestratorDeps, args: MapIn) -> Mapping:
+    instantly, stripe_api, store = await deps.instantly_client(), await deps.stripe_client(), await deps.store()
+    if args.customer_id:
+        customer = await stripe_api.get_customer(args.customer_id)
+    else:
+        email = args.email
+        if not email:
+            email = (await resolve_lead(instantly, lead_id=args.lead_id)).email or ""
+        found = await stripe_api.find_customer_by_email(email.strip().lower())
+        if found is None:
+            raise NotFound("Stripe", f"no Stripe customer with email {email}", status=404)
+        customer = found
+    customer_id = str(customer["id"])
     if not customer.get("email"):
-        raise NotFound("Stripe", f"customer {args.customer_id} has no email to match a lead", status=404)
-    contact = await store.get_contact(customer_id=args.customer_id)
+        raise NotFound("Stripe", f"customer {customer_id} has no email to match a lead", status=404)
+    contact = await store.get_contact(customer_id=customer_id)
     fields = customer_to_lead(customer, total_paid=contact.total_revenue if contact else None)
     lead = await instantly.find_lead(fields["email"])
     if args.apply:
@@ -111,91 +108,72 @@ async def map_customer_to_lead(call: Call[OrchestratorDeps], args: CustomerRef) 
         body = {k: v for k, v in fields.items() if k not in ("email", "custom_variables")}
         body["custom_variables"] = {**custom_variables(lead), **fields["custom_variables"]}
         await instantly.update_lead(lead.id, body)
-        await store.link_ids(fields["email"], lead_id=lead.id, customer_id=args.customer_id)
-    return Mapping(source_id=args.customer_id, target_id=lead.id if lead else None, fields=fields, applied=args.apply)
-
-
-class EmailRef(ToolInput):
-    email: str = Field(description="The person's email (any case).")
-
-
-@TOOLBOX.tool(toolset="contacts", title="Sync one contact", idempotent=True)
-async def sync_contact(call: Call[OrchestratorDeps], args: EmailRef) -> ContactOut:
-    """Pull one person's lead(s) and Stripe customer by email into the contact store, with engagement and score."""
-    contact = await sync_one(args.email, instantly=await call.deps.instantly_client(),
-                             stripe_api=await call.deps.stripe_client(), store=await call.deps.store(),
-                             cfg=await call.deps.config())
-    return ContactOut(contact=contact)
-
-
-class SyncAll(ToolInput):
-    max_leads: int = Field(50_000, ge=1, le=1_000_000, description="Most leads to read in this pass.")
-
-
-class SyncOut(ToolResult):
-    leads_seen: int
-    leads_written: int
-    customers_seen: int
-    customers_written: int
-    incremental: bool
-    has_more: bool
-
-    def summary(self) -> str:
-        kind = "incremental" if self.incremental else "full"
-        more = " More leads remain: run again." if self.has_more else ""
-        return (f"{kind} sync: {self.leads_written}/{self.leads_seen} leads and {self.customers_written} customers "
-                f"written.{more}")
-
-
-@TOOLBOX.tool(toolset="contacts", title="Sync all contacts", idempotent=True)
-async def sync_contacts(call: Call[OrchestratorDeps], args: SyncAll) -> SyncOut:
-    """Match every Instantly lead and Stripe customer by email into the contact store, with progress.
-    After the first pass only what changed since the last one is written."""
-    report = await sync_all(instantly=await call.deps.instantly_client(), stripe_api=await call.deps.stripe_client(),
-                            store=await call.deps.store(), cfg=await call.deps.config(), max_leads=args.max_leads,
-                            progress=call.progress)
-    return SyncOut.model_validate(report.model_dump())
+        await store.link_ids(fields["email"], lead_id=lead.id, customer_id=customer_id)
+    return Mapping(source_id=customer_id, target_id=lead.id if lead else None, fields=fields, applied=args.apply)
 
 
 class FindContacts(ToolInput):
-    email: str | None = Field(None, description="Exact email (case-insensitive).")
-    lead_id: str | None = Field(None, description="Instantly lead id.")
-    customer_id: str | None = Field(None, description="Stripe customer id.")
-    query: str | None = Field(None, description="Substring of email, name or company.")
-    conversion_status: STATUSES | None = Field(None, description="Only contacts at this stage.")
-    campaign_id: str | None = Field(None, description="Only contacts sourced from this campaign.")
-    min_score: float | None = Field(None, ge=0, le=100, description="Only contacts scoring at least this.")
-    limit: int = Field(25, ge=1, le=500, description="Most contacts to return.")
-    after: str | None = Field(None, description="Continue after this contact id (next_after of a previous call).")
+    email: str | None = None
+    lead_id: str | None = None
+    customer_id: str | None = None
+    query: str | None = Field(None, description="In email, name, company.")
+    conversion_status: STATUSES | None = None
+    campaign_id: str | None = Field(None, description="Campaign name or id.")
+    min_score: float | None = Field(None, ge=0, le=100)
+    journey: bool = Field(False, description="One person's events, oldest first.")
+    limit: int = Field(25, ge=1, le=500)
+    after: str | None = Field(None, description="next_cursor of the previous page.")
 
 
 class ContactList(ToolResult):
     contacts: list[Contact]
-    next_after: str | None = None
+    events: list[dict[str, Any]] = Field(default_factory=list, description="journey=true: the person's events.")
+    next_cursor: str | None = None
 
     def summary(self) -> str:
-        more = f" More: after={self.next_after}." if self.next_after else ""
-        return f"{len(self.contacts)} contacts.{more}"
+        more = f" More: after={self.next_cursor}." if self.next_cursor else ""
+        if len(self.contacts) == 1:
+            c = self.contacts[0]
+            paid = f", paid {money(c.total_revenue, c.revenue_currency or 'usd')}" if c.total_revenue else ""
+            kinds = ", ".join(e["type"] for e in self.events[-5:])
+            journey = f"; {plural(len(self.events), 'event')}, latest: {kinds}" if self.events else ""
+            return f"{c.email}: {c.conversion_status}, score {c.email_engagement_score:g}{paid}{journey}.{more}"
+        return f"{plural(len(self.contacts), 'contact')}.{more}"
+
+    def cursor_for(self, item: dict[str, Any]) -> str | None:
+        return str(item["id"]) if item.get("id") and "email" in item else None
 
 
-@TOOLBOX.tool(toolset="contacts", title="Find contacts", read_only=True, idempotent=True, open_world=False)
+@TOOLBOX.tool(toolset="contacts", title="Find contacts", read_only=True, idempotent=True)
 async def find_contacts(call: Call[OrchestratorDeps], args: FindContacts) -> ContactList:
-    """Look up one contact (email, lead id or customer id) or list contacts from the store with filters."""
+    """One contact (with journey) or contacts by filters, from the store (sync_now refreshes it)."""
     store = await call.deps.store()
     if args.email or args.lead_id or args.customer_id:
         one = await store.get_contact(email=args.email, lead_id=args.lead_id, customer_id=args.customer_id)
-        return ContactList(contacts=[one] if one else [])
-    rows = await store.list_contacts(conversion_status=args.conversion_status, campaign_id=args.campaign_id,
+        if one is None:
+            if args.journey:
+                raise NotFound("Store", f"no contact {args.email or args.lead_id or args.customer_id}; run "
+                                        "sync_now with email first", status=404)
+            return ContactList(contacts=[])
+        events = []
+        if args.journey:
+            rows = await store.events_for_contact(one.email, one.stripe_customer_id, limit=args.limit)
+            events = [{"at": e.received_at, "source": e.source, "type": e.type, "id": e.event_id,
+                       "status": e.status} for e in rows]
+        return ContactList(contacts=[one], events=events)
+    campaign = await Resolver(call.deps).campaign(args.campaign_id)
+    rows = await store.list_contacts(conversion_status=args.conversion_status, campaign_id=campaign,
                                      min_score=args.min_score, query=args.query, limit=args.limit + 1,
                                      after_id=args.after)
     more = len(rows) > args.limit
     rows = rows[: args.limit]
-    return ContactList(contacts=rows, next_after=rows[-1].id if more else None)
+    return ContactList(contacts=rows, next_cursor=rows[-1].id if more else None)
 
 
 class Forget(ConfirmInput):
     audit_exclude: ClassVar[frozenset[str]] = frozenset({"email"})
-    email: str = Field(description="The person to forget (GDPR/CCPA erasure).")
+    email: str
+    confirm: bool = Field(False, description="Erase (else a preview).")
 
 
 class ForgetOut(GatedResult):
@@ -209,7 +187,9 @@ class ForgetOut(GatedResult):
                                                                              "(deleted, or to delete).")
 
     def summary(self) -> str:
-        local = ", ".join(f"{n} {k}" for k, n in self.removed.items())
+        nouns = {"contacts": ("contact", None), "events": ("event", None), "payments": ("payment", None),
+                 "audit_entries": ("audit entry", "audit entries")}
+        local = ", ".join(plural(n, *nouns.get(k, (k, k))) for k, n in self.removed.items()) or "nothing"
         remote = ", ".join([*self.instantly_lead_ids, *self.stripe_customer_ids]) or "none"
         if not self.executed:
             return (f"PREVIEW (nothing erased): would erase from the store: {local}; would delete in the APIs: "
@@ -244,10 +224,8 @@ async def _forget_plan(deps: OrchestratorDeps, email: str) -> tuple[dict[str, in
 
 @TOOLBOX.tool(toolset="contacts", title="Forget a contact", destructive=True, idempotent=True)
 async def forget_contact(call: Call[OrchestratorDeps], args: Forget) -> ForgetOut:
-    """Erase a person (GDPR/CCPA). Without confirm: a preview listing exactly what would go (store rows by table,
-    Instantly lead ids, Stripe customer ids), and nothing is erased. With confirm=true: their Instantly lead(s) and
-    Stripe customer(s) are deleted, and their contact, event payloads and audit arguments are erased from the store
-    (payments stay, unlinked). The audit trail keeps one entry for this call, without the email."""
+    """Erase a person (GDPR): their leads, Stripe customers, contact, events and audit arguments (payments stay,
+    unlinked)."""
     email = args.email.strip().lower()
     subject = "sha256:" + hashlib.sha256(email.encode()).hexdigest()[:16]
     removed, lead_ids, customer_ids = await _forget_plan(call.deps, email)

@@ -17,8 +17,7 @@ from shared.tooling import Call, ToolInput, ToolResult
 
 
 class StatusIn(ToolInput):
-    probe: bool = Field(True, description="Call each API once (reachability, latency) and look for problems there "
-                                          "too; false checks only the local store.")
+    probe: bool = Field(True, description="false: check the store only.")
 
 
 class ApiStatus(ToolResult):
@@ -55,8 +54,11 @@ class SystemStatus(ToolResult):
             f"{f' {a.latency_ms:.0f} ms' if a.latency_ms is not None else ''}{f' ({a.mode})' if a.mode else ''}"
             f"{f' - {a.error}' if a.error else ''}"
             for a in self.apis)
-        head = (f"{'SANDBOX. ' if self.sandbox else ''}{apis}. Events pending {self.events.get('pending', 0)}, "
-                f"dead {self.events.get('dead', 0)}. Store schema {self.store.get('schema_version')}.")
+        schema = self.store.get("schema_version")
+        head = " ".join(part for part in (
+            "SANDBOX." if self.sandbox else "", f"{apis}." if apis else "",
+            f"Events pending {self.events.get('pending', 0)}, dead {self.events.get('dead', 0)}.",
+            f"Store schema {schema}." if schema else "") if part)
         if not self.problems:
             return f"{head}\nNo problems found."
         lines = [f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} found:"]
@@ -75,10 +77,8 @@ async def _probe(name: str, fn: Any) -> tuple[bool, float | None, str | None]:
 
 @TOOLBOX.tool(toolset="admin", title="System status", read_only=True, idempotent=True)
 async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemStatus:
-    """Is anything wrong? Lists each problem with the next step: active campaigns with no leads, sender or
-    schedule, unhealthy or paused accounts, bounce/unsubscribe spikes, failed payments and past-due subscriptions,
-    dead-lettered events, webhooks not arriving, stale polling, lifecycle roles on missing or paused campaigns.
-    Also per API: key configured (never shown), reachable, latency, error rate, sandbox, test or live mode."""
+    """Is anything wrong? Each problem with its next step (campaigns not sending, accounts, bounces, payments,
+    dead events, stalled webhooks, lifecycle roles); each API's key, reach, latency."""
     deps = call.deps
     apis = []
     for name, spec, base, get_client, ping in (

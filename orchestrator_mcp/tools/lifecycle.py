@@ -1,10 +1,10 @@
-"""Lifecycle tools: post-purchase, dunning, renewal, win-back and upsell sequences, and their configuration."""
+"""Lifecycle tools: a contact into the campaign of a lifecycle role, and the pipeline configuration."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from orchestrator_mcp.config import PipelineConfig, Role, save_config
 from orchestrator_mcp.deps import OrchestratorDeps
@@ -13,6 +13,7 @@ from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.scoring import ScoringWeights
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import live_blocked
+from orchestrator_mcp.tools.resolve import Resolver, label
 from shared.errors import InputError, NotFound
 from shared.store import Contact
 from shared.tooling import Call, ToolInput, ToolResult
@@ -21,8 +22,8 @@ Scalar = str | int | float | bool | None
 
 
 class Who(ToolInput):
-    customer_id: str | None = Field(None, description="Stripe customer id (cus_...).")
-    email: str | None = Field(None, description="Contact email (or give customer_id).")
+    customer_id: str | None = None
+    email: str | None = Field(None, description="Or customer_id.")
 
     @model_validator(mode="after")
     def _one(self) -> Who:
@@ -50,97 +51,87 @@ async def find_contact(deps: OrchestratorDeps, who: Who) -> Contact:
 class LifecycleOut(ToolResult):
     role: str
     campaign_id: str
+    campaign: str = Field("", description="The role's campaign, name and id.")
     email: str
     lead_id: str | None
     action: str = Field(description="moved, created, updated or skipped.")
     steps: list[Step]
 
     def summary(self) -> str:
-        return f"{self.email}: {self.action} into the {self.role} campaign {self.campaign_id}."
-
-
-async def _start(deps: OrchestratorDeps, role: Role, who: Who, variables: dict[str, Any]) -> LifecycleOut:
-    contact = await find_contact(deps, who)
-    result = await start_lifecycle(role, contact, variables, cfg=await deps.config(),
-                                   instantly=await deps.instantly_client(), store=await deps.store())
-    return LifecycleOut.model_validate(result.model_dump())
-
-
-class PostPurchase(Who):
-    product_name: str | None = Field(None, description="What was bought.")
-    amount: int | None = Field(None, ge=0, description="Amount paid, minor units.")
-    currency: str | None = Field(None, description="Currency code, e.g. usd.")
-    variables: dict[str, Scalar] = Field(default_factory=dict, description="More personalization variables.")
-
-
-@TOOLBOX.tool(toolset="lifecycle", title="Start post-purchase sequence", idempotent=True)
-async def trigger_post_purchase_sequence(call: Call[OrchestratorDeps], args: PostPurchase) -> LifecycleOut:
-    """Add or move the customer's lead into the configured post-purchase campaign, with purchase variables."""
-    variables = {**args.variables, "product_name": args.product_name, "amount_paid": args.amount,
-                 "currency": args.currency.upper() if args.currency else None}
-    return await _start(call.deps, "post_purchase", args, {k: v for k, v in variables.items() if v is not None})
+        return (f"{self.email}: {self.action} into the {self.role.replace('_', '-')} campaign "
+                f"{self.campaign or self.campaign_id}.")
 
 
 class Lifecycle(Who):
-    role: Role = Field(description="Which configured campaign: post_purchase, dunning, renewal, win_back, upsell.")
-    variables: dict[str, Scalar] = Field(default_factory=dict, description="Personalization variables for the lead.")
+    role: Role
+    variables: Annotated[dict[str, Scalar], WithJsonSchema({"type": "object", "description": (
+        "Lead variables, e.g. product_name, amount_paid.")})] = Field(default_factory=dict)
 
 
 @TOOLBOX.tool(toolset="lifecycle", title="Start lifecycle sequence", idempotent=True)
 async def start_lifecycle_sequence(call: Call[OrchestratorDeps], args: Lifecycle) -> LifecycleOut:
-    """Put a contact's lead into the campaign configured for a lifecycle role (dunning, renewal, win-back,
-    upsell, post-purchase). Bounced or unsubscribed contacts are skipped."""
-    return await _start(call.deps, args.role, args, dict(args.variables))
+    """Put a contact's lead into a role's campaign (configure_pipeline). Automatic on events: payment ->
+    post_purchase, failed renewal -> dunning, cancellation -> win_back."""
+    variables = dict(args.variables)
+    if isinstance(variables.get("currency"), str):
+        variables["currency"] = str(variables["currency"]).upper()
+    contact = await find_contact(call.deps, args)
+    result = await start_lifecycle(args.role, contact, variables, cfg=await call.deps.config(),
+                                   instantly=await call.deps.instantly_client(), store=await call.deps.store())
+    out = LifecycleOut.model_validate(result.model_dump())
+    out.campaign = await Resolver(call.deps).campaign_name(out.campaign_id) if out.campaign_id else ""
+    return out
 
 
 class Configure(ToolInput):
-    campaign_roles: dict[Role, str | None] | None = Field(
-        None, description="Role -> Instantly campaign id; null removes a role.")
-    auto_payment_flow: bool | None = Field(
-        None, description="Send a payment link automatically when a lead is marked interested or books a meeting.")
-    campaign_prices: dict[str, str | None] | None = Field(
-        None, description="Campaign id -> Stripe price id for automatic links; null removes.")
-    default_price_id: str | None = Field(None, description="Price for automatic links when a campaign has none.")
-    scoring: ScoringWeights | None = Field(None, description="Lead-scoring weights (replaces all of them).")
-    max_links_per_run: int | None = Field(None, ge=1, description="Cap on links one bulk conversion creates.")
-    confirm: bool = Field(False, description="Needed with a live Stripe key to turn automatic payment links on or "
-                                             "change their prices (consent to the live links the rules create).")
+    campaign_roles: dict[Role, str | None] | None = Field(None, description="Role -> campaign; null removes.")
+    auto_payment_flow: bool | None = Field(None, description="Link on interest or meeting.")
+    campaign_prices: dict[str, str | None] | None = Field(None, description="Campaign -> price; null removes.")
+    default_price_id: str | None = None
+    scoring: Annotated[ScoringWeights | None, WithJsonSchema({"type": "object", "description": (
+        "open, max_opens, click, max_clicks, reply, interested, meeting_booked, not_interested, half_life_days "
+        "(all)")})] = None
+    max_links_per_run: int | None = Field(None, ge=1)
+    confirm: bool = Field(False, description="Live key: needed to turn automatic links on or change their prices.")
 
 
 class ConfigOut(ToolResult, PipelineConfig):
+    names: dict[str, str] = Field(default_factory=dict, description="Campaign id -> name.")
     executed: bool = Field(True, description="False for a preview: nothing was changed.")
     note: str | None = None
 
     def summary(self) -> str:
-        roles = ", ".join(f"{r}={c}" for r, c in self.campaign_roles.items()) or "none"
+        roles = ", ".join(f"{r}={label(self.names.get(c), c)}" for r, c in self.campaign_roles.items()) or "none"
         head = "PREVIEW (nothing changed): " if not self.executed else ""
         tail = f" {self.note}" if self.note else ""
         return (f"{head}Campaign roles: {roles}. Automatic payment links: "
                 f"{'on' if self.auto_payment_flow else 'off'}.{tail}")
 
 
-@TOOLBOX.tool(toolset="lifecycle", title="Configure pipeline", idempotent=True, open_world=False)
+@TOOLBOX.tool(toolset="lifecycle", title="Configure pipeline", idempotent=True)
 async def configure_pipeline(call: Call[OrchestratorDeps], args: Configure) -> ConfigOut:
-    """Show or change the pipeline configuration: which campaign plays each lifecycle role, automatic payment
-    links on interest, prices per campaign, scoring weights and caps. Call with no arguments to read it."""
+    """Show (no arguments) or set the automation: campaign per lifecycle role, automatic payment links (reach a
+    lead only if a step uses {{payment_link}}), price per campaign, scoring."""
     store = await call.deps.store()
     cfg = await call.deps.config()
     before = cfg.model_copy(deep=True)
+    names = Resolver(call.deps)
     if args.campaign_roles is not None:
         for role, campaign in args.campaign_roles.items():
             if campaign:
-                cfg.campaign_roles[role] = campaign
+                cfg.campaign_roles[role] = await names.campaign(campaign, f"campaign_roles.{role}") or campaign
             else:
                 cfg.campaign_roles.pop(role, None)
     if args.campaign_prices is not None:
-        for campaign, price in args.campaign_prices.items():
-            if price and not price.startswith("price_"):
-                raise InputError(f"{price!r} is not a Stripe price id (price_...)", "campaign_prices")
+        for ref, price in args.campaign_prices.items():
+            campaign = await names.campaign(ref, f"campaign_prices[{ref!r}]") or ref
             if price:
-                cfg.campaign_prices[campaign] = price
+                cfg.campaign_prices[campaign] = await names.price(price, f"campaign_prices[{ref!r}]") or price
             else:
                 cfg.campaign_prices.pop(campaign, None)
-    for name in ("auto_payment_flow", "default_price_id", "scoring", "max_links_per_run"):
+    if args.default_price_id:
+        cfg.default_price_id = await names.price(args.default_price_id, "default_price_id")
+    for name in ("auto_payment_flow", "scoring", "max_links_per_run"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
@@ -154,4 +145,11 @@ async def configure_pipeline(call: Call[OrchestratorDeps], args: Configure) -> C
             "note": "With a live Stripe key, automatic payment links create real links and customers: call again "
                     "with confirm=true to turn them on (or change their prices). Nothing was changed."})
     await save_config(store, cfg)
-    return ConfigOut.model_validate(cfg.model_dump())
+    out = ConfigOut.model_validate(cfg.model_dump())
+    if cfg.campaign_roles or cfg.campaign_prices:
+        try:
+            known = await names.campaigns()
+        except Exception:  # noqa: BLE001 - names are a courtesy in the result
+            known = {}
+        out.names = {c: known[c] for c in {*cfg.campaign_roles.values(), *cfg.campaign_prices} if c in known}
+    return out

@@ -9,8 +9,7 @@ from pydantic import Field
 from orchestrator_mcp.deps import OrchestratorDeps
 from shared.tooling import ToolInput
 
-LIVE_CONFIRM = ("Needed with a live Stripe key (real money): without it nothing is written and a preview is "
-                "returned. Not needed in test mode or the sandbox.")
+LIVE_CONFIRM = "Needed with a live Stripe key (else a preview, nothing written)."
 
 
 class LiveConfirm(ToolInput):

@@ -13,15 +13,20 @@ from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, PaymentFlowR
 from orchestrator_mcp.flows.qualify import Candidate, qualify_leads
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import LiveConfirm, live_blocked
+from orchestrator_mcp.tools.resolve import Resolver
 from shared.errors import describe
+from shared.render import money, plural
 from shared.safety import ConfirmInput, GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
 
 
 class PriceChoice(ToolInput):
-    price_id: str | None = Field(None, description="Stripe price id (price_...).")
-    product_id: str | None = Field(None, description="Stripe product id; its default price is used if no price_id.")
-    quantity: int = Field(1, ge=1, le=1000, description="Quantity on the link.")
+    price_id: str | None = Field(None, description="Price id or nickname, or product name.")
+    product_id: str | None = Field(None, description="Or product id.")
+    quantity: int = Field(1, ge=1, le=1000)
+
+    async def resolved(self, names: Resolver) -> tuple[str | None, str | None]:
+        return await names.price(self.price_id), await names.product(self.product_id)
 
     @model_validator(mode="after")
     def _one(self) -> PriceChoice:
@@ -31,11 +36,11 @@ class PriceChoice(ToolInput):
 
 
 class TriggerPaymentFlow(PriceChoice, LiveConfirm):
-    lead_email: str | None = Field(None, description="The lead's email (or give lead_id).")
-    lead_id: str | None = Field(None, description="Instantly lead id (or give lead_email).")
-    campaign_id: str | None = Field(None, description="Campaign the lead is in; used for attribution and lookup.")
-    follow_up_campaign_id: str | None = Field(None, description="Move the lead to this campaign afterwards.")
-    redirect_url: str | None = Field(None, description="Where Stripe sends the buyer after paying.")
+    lead_email: str | None = Field(None, description="Or lead_id.")
+    lead_id: str | None = None
+    campaign_id: str | None = Field(None, description="The lead's campaign, name or id.")
+    follow_up_campaign_id: str | None = Field(None, description="Then move the lead here.")
+    redirect_url: str | None = None
 
     @model_validator(mode="after")
     def _lead(self) -> TriggerPaymentFlow:
@@ -65,13 +70,17 @@ async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest, **kn
     )
 
 
-@TOOLBOX.tool(toolset="payments", title="Send a lead a payment link", idempotent=True)
+@TOOLBOX.tool(toolset="payments", title="Payment link for a lead", idempotent=True)
 async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentFlowOut:
-    """Lead -> Stripe customer (found by email, never duplicated) -> payment link with attribution metadata ->
-    link written into the lead's variables ({{payment_link}}, {{payment_amount}}, {{product_name}}) -> optional
-    move to a follow-up campaign. Safe to retry: returns the same link. With a live Stripe key it needs
-    confirm=true (without it: a preview, nothing written)."""
-    req = PaymentFlowRequest(**args.model_dump(exclude={"confirm"}))
+    """One lead: Stripe customer (never duplicated) and payment link, written into lead variables
+    {{payment_link}}, {{payment_amount}}, {{product_name}}: it reaches the lead only if a sequence step uses
+    {{payment_link}}. Safe to retry."""
+    names = Resolver(call.deps)
+    price_id, product_id = await args.resolved(names)
+    req = PaymentFlowRequest(**{**args.model_dump(exclude={"confirm"}), "price_id": price_id, "product_id": product_id,
+                                "campaign_id": await names.campaign(args.campaign_id),
+                                "follow_up_campaign_id": await names.campaign(args.follow_up_campaign_id,
+                                                                              "follow_up_campaign_id")})
     if await live_blocked(call.deps, args.confirm):
         deps = call.deps
         plan = await flow.preview_payment_flow(req, instantly=await deps.instantly_client(),
@@ -83,9 +92,10 @@ async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymen
 
 
 class ConvertEngaged(PriceChoice, ConfirmInput):
-    campaign_id: str = Field(description="Instantly campaign whose leads are scored.")
-    min_score: float = Field(40, ge=0, le=100, description="Minimum engagement score (0-100) to qualify.")
-    cap: int | None = Field(None, ge=1, description="Most links to create in this run (default: the configured cap).")
+    campaign_id: str = Field(description="Campaign name or id.")
+    min_score: float = Field(40, ge=0, le=100, description="Engagement score to qualify.")
+    cap: int | None = Field(None, ge=1, description="Most links (default: configured cap).")
+    confirm: bool = Field(False, description="Send the links (else a preview).")
 
 
 class LeadOutcome(ToolResult):
@@ -108,28 +118,31 @@ class ConvertResult(GatedResult):
 
     def summary(self) -> str:
         if not self.executed:
-            return (f"PREVIEW: {self.qualified} leads qualify ({self.skipped} skipped) for {self.offer}. "
+            return (f"PREVIEW: {plural(self.qualified, 'lead')} qualify ({self.skipped} skipped) for {self.offer}. "
                     "Call again with confirm=true to send them payment links.")
-        return f"Payment links for {self.offer} sent to {self.links_sent} leads; {self.failed} failed; {self.skipped} skipped."
+        return (f"Payment links for {self.offer} sent to {plural(self.links_sent, 'lead')}; {self.failed} failed; "
+                f"{self.skipped} skipped.")
 
 
-@TOOLBOX.tool(toolset="payments", title="Convert engaged leads", destructive=False, idempotent=True)
+@TOOLBOX.tool(toolset="payments", title="Links for engaged leads", destructive=False, idempotent=True)
 async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngaged) -> ConvertResult:
-    """Score a campaign's leads and show which qualify and why; with confirm=true, run the payment flow for each
-    (up to the cap), with progress and a per-lead summary."""
+    """Score a campaign's leads and show who qualifies, why; confirm=true sends each a payment link."""
     deps = call.deps
     cfg = await deps.config()
     cap = min(args.cap or cfg.max_links_per_run, cfg.max_links_per_run)
+    names = Resolver(deps)
+    campaign_id = await names.campaign(args.campaign_id) or args.campaign_id
+    price_id, product_id = await args.resolved(names)
     # the price first, in the preview too: a preview that succeeds cannot fail at confirm over the price
-    price_and_product = await flow.resolve_price(await deps.stripe_client(), args.price_id, args.product_id)
+    price_and_product = await flow.resolve_price(await deps.stripe_client(), price_id, product_id)
     price, product = price_and_product
     candidates, skipped = await qualify_leads(
-        await deps.instantly_client(), await deps.store(), cfg, campaign_id=args.campaign_id, min_score=args.min_score,
+        await deps.instantly_client(), await deps.store(), cfg, campaign_id=campaign_id, min_score=args.min_score,
         record=args.confirm)
     chosen, over_cap = candidates[:cap], candidates[cap:]
     outcomes = [_outcome(c, "skipped", error="over the cap for one run") for c in over_cap]
     outcomes += [_outcome(c, "skipped", error=c.skip_reason) for c in skipped]
-    amount = flow.format_amount(int(price.get("unit_amount") or 0) * args.quantity, str(price.get("currency") or "usd"))
+    amount = money(int(price.get("unit_amount") or 0) * args.quantity, str(price.get("currency") or "usd"))
     offer = f"{product.get('name') or product['id']} ({price['id']}, {amount})"
     if not args.confirm:
         preview = [_outcome(c, "qualified") for c in chosen]
@@ -145,8 +158,8 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
         async with gate:
             try:
                 res = await run_payment_flow(deps, PaymentFlowRequest(
-                    lead_id=c.lead_id, campaign_id=args.campaign_id, price_id=args.price_id,
-                    product_id=args.product_id, quantity=args.quantity), lead=c.lead,
+                    lead_id=c.lead_id, campaign_id=campaign_id, price_id=price_id,
+                    product_id=product_id, quantity=args.quantity), lead=c.lead,
                     price_and_product=price_and_product)
                 out = _outcome(c, "link_sent", url=res.payment_link_url)
             except Exception as exc:  # noqa: BLE001 - one lead's failure is reported, the rest go on

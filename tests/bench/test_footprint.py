@@ -40,3 +40,11 @@ async def test_the_measure_counts_every_published_tool() -> None:
     assert set(counts) == set(BUDGETS) and all(n > 5 for n in counts.values())
     for data in sizes.values():
         assert all(size > 100 for size in data["per_tool"].values())  # type: ignore[union-attr]
+
+
+async def test_the_orchestrator_fits_its_budget_with_room_for_two_more_tools() -> None:
+    """Normal (non-sandbox) mode, as a user with real keys sees it; the simulation tools are listed only in sandbox
+    mode. 1,000 B stay free for the two composite flows of issue 15."""
+    per_tool: dict[str, int] = (await measure())["orchestrator"]["per_tool"]  # type: ignore[assignment]
+    assert not any(name.startswith(("simulate_", "sandbox_")) for name in per_tool)
+    assert sum(per_tool.values()) <= BUDGETS["orchestrator"] - 1_000, per_tool

@@ -21,7 +21,7 @@ async def test_forget_contact_leaves_no_personal_data(pipeline: Pipeline) -> Non
         link = await call(c, "trigger_payment_flow", {"lead_email": "erin_x@erase.io", "price_id": price})
         pipeline.stripe_control(f"payment_links/{link['payment_link_id']}/pay", {"email": "erin_x@erase.io"})
         await call(c, "sync_now", {"source": "stripe"})
-        await call(c, "sync_contact", {"email": "erinxx@keep.io"})
+        await call(c, "sync_now", {"email": "erinxx@keep.io"})
         assert (await call(c, "find_contacts", {"email": "erin_x@erase.io"}))["contacts"][0]["total_revenue"] == 1500
 
         db = Path(database_url().split("///", 1)[1])
@@ -64,17 +64,17 @@ async def test_map_lead_to_customer_and_back(pipeline: Pipeline) -> None:
         http.post("/leads", json={"email": "map@me.io", "first_name": "Mia", "last_name": "Park",
                                   "company_name": "Maple", "campaign": campaign}).raise_for_status()
     async with client() as c:
-        preview = await call(c, "map_lead_to_customer", {"lead_email": "map@me.io"})
+        preview = await call(c, "map_contact", {"email": "map@me.io"})
         assert preview["applied"] is False and preview["target_id"] is None
         assert preview["fields"]["name"] == "Mia Park" and preview["fields"]["metadata"]["company"] == "Maple"
         assert pipeline.stripe_count("customer") == 0
-        applied = await call(c, "map_lead_to_customer", {"lead_email": "map@me.io", "apply": True})
+        applied = await call(c, "map_contact", {"email": "map@me.io", "apply": True})
         customer = applied["target_id"]
         assert customer.startswith("cus_") and pipeline.stripe_count("customer") == 1
-        again = await call(c, "map_lead_to_customer", {"lead_email": "map@me.io", "apply": True})
+        again = await call(c, "map_contact", {"email": "map@me.io", "apply": True})
         assert again["target_id"] == customer and pipeline.stripe_count("customer") == 1
 
-        back = await call(c, "map_customer_to_lead", {"customer_id": customer, "apply": True})
+        back = await call(c, "map_contact", {"customer_id": customer, "to": "instantly", "apply": True})
         assert back["fields"]["first_name"] == "Mia" and back["fields"]["company_name"] == "Maple"
         lead = next(x for x in pipeline.leads_in(campaign) if x["email"] == "map@me.io")
         assert lead["payload"]["stripe_customer_id"] == customer

@@ -55,9 +55,11 @@ async def test_each_problem_is_reported_once_with_its_next_step(pipeline: Pipeli
         await store.mark_failed(claimed[0].id, "rule failed", max_attempts=1)
     finally:
         await store.close()
+    gone = pipeline.new_campaign("Win-back, deleted later")
     async with client() as c:
-        await call(c, "configure_pipeline", {"campaign_roles": {
-            "dunning": paused_role, "win_back": "00000000-0000-0000-0000-00000000beef"}})
+        await call(c, "configure_pipeline", {"campaign_roles": {"dunning": paused_role, "win_back": gone}})
+        with pipeline.instantly.client() as http:
+            http.delete(f"/campaigns/{gone}").raise_for_status()
         status = await call(c, "system_status", {})
         text = (await c.call_tool("system_status", {})).content[0].text
     problems = status["problems"]

@@ -58,7 +58,7 @@ async def test_trigger_payment_flow_with_a_live_key_needs_confirm(pipeline: Pipe
         assert [s["outcome"] for s in preview["steps"]] == ["planned", "planned", "planned"]
         assert (stripe_writes(pipeline), instantly_writes(pipeline), store_rows()) == before
 
-        mapped = await call(c, "map_lead_to_customer", {"lead_email": "ada@acme.io", "apply": True})
+        mapped = await call(c, "map_contact", {"email": "ada@acme.io", "apply": True})
         assert mapped["applied"] is False and "confirm=true" in mapped["note"]
         assert (stripe_writes(pipeline), instantly_writes(pipeline), store_rows()) == before
 
@@ -76,7 +76,7 @@ async def test_test_key_needs_no_confirm(pipeline: Pipeline) -> None:
     async with client() as c:
         done = await call(c, "trigger_payment_flow", {"lead_email": "ada@acme.io", "price_id": price})
         assert done["executed"] is True and pipeline.stripe_count("payment_link") == 1
-        mapped = await call(c, "map_lead_to_customer", {"lead_email": "ada@acme.io", "apply": True})
+        mapped = await call(c, "map_contact", {"email": "ada@acme.io", "apply": True})
         assert mapped["applied"] is True
 
 
@@ -96,7 +96,7 @@ async def test_convert_preview_resolves_the_price_and_writes_nothing(pipeline: P
         assert bad.is_error and "archived" in bad.content[0].text  # seen in the preview, not at confirm
         preview = await call(c, "convert_engaged_leads", {"campaign_id": campaign, "price_id": price})
         assert preview["executed"] is False and preview["qualified"] == 1 and preview["price_id"] == price
-        assert "Growth Audit" in preview["offer"] and "49.00 USD" in preview["offer"]
+        assert "Growth Audit" in preview["offer"] and "$49.00" in preview["offer"]
         assert store_rows() == before  # scoring in a preview stores nothing
 
 

@@ -19,7 +19,7 @@ async def test_sandbox_then_real_keys_share_no_data(pipeline: Pipeline, tmp_path
     with pipeline.instantly.client() as http:
         http.post("/leads", json={"email": "sandy@sandbox.io", "campaign": campaign}).raise_for_status()
     async with client(sandbox=True) as c:
-        await call(c, "sync_contact", {"email": "sandy@sandbox.io"})
+        await call(c, "sync_now", {"email": "sandy@sandbox.io"})
         await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": campaign}})
         assert (await call(c, "find_contacts", {}))["contacts"]
     assert (tmp_path / "sandbox-state" / "store.sqlite").exists()

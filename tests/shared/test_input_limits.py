@@ -30,8 +30,8 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("stripe", "stripe_save_customer", {"name": HUGE}, "name"),
     ("stripe", "stripe_save_customer", {"customer": "cus_" + HUGE, "name": "A"}, "customer"),
     ("stripe", "stripe_save_customer", {"name": "A", "metadata": {"note": HUGE}}, "metadata.note"),
-    ("orchestrator", "map_customer_to_lead", {"customer_id": HUGE}, "customer_id"),
-    ("orchestrator", "customer_journey", {"email": HUGE + "@x.com"}, "email"),
+    ("orchestrator", "map_contact", {"customer_id": HUGE, "to": "instantly"}, "customer_id"),
+    ("orchestrator", "find_contacts", {"email": HUGE + "@x.com", "journey": True}, "email"),
 ]
 BUILD = {"instantly": build_instantly, "stripe": build_stripe, "orchestrator": build_orchestrator}
 
@@ -57,6 +57,6 @@ async def test_oversized_values_are_input_errors_that_name_the_field(
 async def test_an_error_quoting_a_long_input_stays_short(pipeline: Pipeline) -> None:
     """Within the limits, an error that repeats the input is cut in the middle; its advice stays."""
     async with Client(build_orchestrator(ServerOptions())) as client:
-        result = await client.call_tool("customer_journey", {"email": "y" * 30_000 + "@x.com"})
+        result = await client.call_tool("find_contacts", {"email": "y" * 30_000 + "@x.com", "journey": True})
     text = result.content[0].text
-    assert result.is_error and len(text) < 2100 and "sync_contact" in text
+    assert result.is_error and len(text) < 2100 and "sync_now" in text

@@ -77,8 +77,6 @@ def _build(model: type[BaseModel], depth: int = 0) -> BaseModel:
 # Found by this walk; each summary is in its tool's module (issue 14 §2, per-tool fixes).
 KNOWN = {
     "instantly_workspace": "instantly_mcp/tools/admin.py: \"workspace 'None' (None) ... None ms, key from None\"",
-    "sync_contact": "orchestrator_mcp/tools/contacts.py: 'lead None, customer None'",
-    "system_status": "orchestrator_mcp/tools/health.py: 'Store schema None' and an empty '. .'",
 }
 
 

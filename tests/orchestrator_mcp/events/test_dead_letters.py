@@ -17,18 +17,21 @@ async def test_failure_retry_dead_letter_then_replay(pipeline: Pipeline, monkeyp
     with pipeline.instantly.client() as http:
         http.post("/leads", json={"email": "kim@kilo.io", "campaign": outreach}).raise_for_status()
     price = pipeline.price(3000)
+    gone = pipeline.new_campaign("Deleted later")
     async with client() as c:
-        # a post-purchase campaign that does not exist: every payment event's rule fails
-        await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": "00000000-0000-0000-0000-000000000000"}})
+        # a post-purchase campaign that no longer exists: every payment event's rule fails
+        await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": gone}})
+        with pipeline.instantly.client() as http:
+            http.delete(f"/campaigns/{gone}").raise_for_status()
         link = await call(c, "trigger_payment_flow", {"lead_email": "kim@kilo.io", "price_id": price})
         pipeline.stripe_control(f"payment_links/{link['payment_link_id']}/pay", {"email": "kim@kilo.io"})
         polled = await call(c, "sync_now", {"source": "stripe", "process": False})
         assert polled["stripe_new"] > 0
-        report = await call(c, "process_events", {})
+        report = await call(c, "sync_now", {"source": "none"})
         assert report["dead"] >= 1 and report["retried"] >= 2
         dead = (await call(c, "list_events", {"status": "dead"}))["events"]
         assert dead and all(e["attempts"] == 3 and "not found" in e["last_error"].lower() for e in dead)
-        status = await call(c, "webhook_status", {})
+        status = await call(c, "list_events", {"limit": 1})
         assert status["queue"].get("dead") == len(dead)
         contact = (await call(c, "find_contacts", {"email": "kim@kilo.io"}))["contacts"][0]
         assert contact["total_revenue"] == 0  # the failed transactions left nothing behind

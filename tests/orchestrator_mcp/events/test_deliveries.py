@@ -78,7 +78,7 @@ async def test_each_delivery_three_times_shuffled_is_applied_once(pipeline: Pipe
     async with client() as c:
         await buy(c, pipeline, receiver, price)
         once = (await call(c, "find_contacts", {"email": "rae@ray.io"}))["contacts"][0]
-        stored_once = (await call(c, "webhook_status", {}))["queue"]
+        stored_once = (await call(c, "list_events", {}))["queue"]
 
         # Replay every real delivery three times, shuffled: Instantly's with their headers, Stripe's re-signed.
         requests = []
@@ -98,7 +98,7 @@ async def test_each_delivery_three_times_shuffled_is_applied_once(pipeline: Pipe
                 assert res.status_code == 200, res.text
         settle(receiver)
         after = (await call(c, "find_contacts", {"email": "rae@ray.io"}))["contacts"][0]
-        assert (await call(c, "webhook_status", {}))["queue"] == stored_once  # nothing new was stored
+        assert (await call(c, "list_events", {}))["queue"] == stored_once  # nothing new was stored
 
     assert (once["opens"], once["clicks"], once["replies"]) == (1, 1, 1)
     assert once["total_revenue"] == 7700 and once["conversion_status"] == "customer"
