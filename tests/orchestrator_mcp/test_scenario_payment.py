@@ -64,7 +64,7 @@ async def test_scenario_1_lead_to_link_to_payment_to_post_purchase(pipeline: Pip
         assert (funnel["counts"]["link_created"], funnel["counts"]["link_sent"]) == (1, 0)
         assert funnel["counts"]["contacted"] == 2
         pipeline.engage("ada@acme.io", "sent", campaign)  # the step with {{payment_link}} goes out
-        await call(c, "sync_contact", {"email": "ada@acme.io"})  # polling sees no sends; the lead's last contact
+        await call(c, "sync_now", {"email": "ada@acme.io"})  # polling sees no sends; the lead's last contact
         funnel = await call(c, "funnel_report", {"campaign_id": campaign, "chart": False})
         assert (funnel["counts"]["link_created"], funnel["counts"]["link_sent"]) == (1, 1)
 

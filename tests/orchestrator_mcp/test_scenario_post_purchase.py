@@ -33,7 +33,7 @@ async def test_post_purchase_gets_the_product_on_the_selling_campaigns_lead(pipe
                                                       "campaign_id": outreach})
         # later ada also joins the newsletter, and the contact record now points at that lead
         other_lead = add_lead(pipeline, "ada@acme.io", newsletter)
-        synced = await call(c, "sync_contact", {"email": "ada@acme.io"})
+        synced = await call(c, "sync_now", {"email": "ada@acme.io"})
         assert synced["contact"]["instantly_lead_id"] == other_lead
         link = pipeline.stripe("GET", "/v1/payment_links")["data"][0]
         assert link["url"] == flow["payment_link_url"]
@@ -60,7 +60,7 @@ async def test_post_purchase_reads_a_checkout_sessions_line_items(pipeline: Pipe
         "line_items[1][price]": kit, "line_items[1][quantity]": "2"})
     async with client() as c:
         await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding}})
-        await call(c, "sync_contact", {"email": "bob@bolt.io"})  # bob's source campaign: the outreach
+        await call(c, "sync_now", {"email": "bob@bolt.io"})  # bob's source campaign: the outreach
         pipeline.stripe_control(f"checkout/sessions/{session['id']}/complete", {"email": "bob@bolt.io"})
         await call(c, "sync_now", {"source": "stripe"})
     moved = only(pipeline.leads_in(onboarding), "bob@bolt.io")
@@ -82,7 +82,7 @@ async def test_post_purchase_reads_an_invoices_lines(pipeline: Pipeline) -> None
     pipeline.stripe("POST", f"/v1/invoices/{invoice['id']}/finalize")
     async with client() as c:
         await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding}})
-        await call(c, "sync_contact", {"email": "cy@cyan.io"})
+        await call(c, "sync_now", {"email": "cy@cyan.io"})
         pipeline.stripe("POST", f"/v1/invoices/{invoice['id']}/pay", data={"payment_method": "pm_card_visa"})
         await call(c, "sync_now", {"source": "stripe"})
     moved = only(pipeline.leads_in(onboarding), "cy@cyan.io")
