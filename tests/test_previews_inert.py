@@ -98,6 +98,9 @@ ARGS: dict[str, dict[str, Any]] = {
     "start_lifecycle_sequence": {"email": "ada@acme.io", "role": "win_back"},
     "configure_pipeline": {"auto_payment_flow": True},
     "refresh_campaign_stats": {},
+    "launch_offer": {"name": "Launch", "product": "Kit", "tiers": [{"label": "Early bird", "amount": 700, "limit": 1},
+                                                                  {"amount": 900}]},
+    "setup_subscription_lifecycle": {"product": "Team plan", "amount": 900, "roles": {"dunning": ["Card\nFix it"]}},
 }
 
 
