@@ -45,9 +45,9 @@ DEFAULT_STEPS = [
 
 
 class Tier(BaseModel):
-    label: str = Field("Regular", max_length=40, description="e.g. Early bird.")
-    amount: int = Field(gt=0, description="Price in minor units (7900 = $79.00).")
-    limit: int | None = Field(None, ge=1, description="Buyers at this price; the last tier has none.")
+    label: str = Field("Regular", max_length=40)
+    amount: int = Field(gt=0, description="Minor units (7900 = $79.00).")
+    limit: int | None = Field(None, ge=1, description="Buyers at this price.")
 
 
 class LaunchRequest(BaseModel):

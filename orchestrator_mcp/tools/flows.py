@@ -19,16 +19,24 @@ CONFIRM = "Do it; without it only a preview (nothing written)."
 
 class LaunchIn(ToolInput):
     name: str = Field(min_length=1, description="Launch campaign (created if missing).")
-    product: str = Field(min_length=1, description="Product name or id (created from tiers if missing).")
-    tiers: list[Tier] = Field(default_factory=list, description="Prices in order, e.g. early bird (limit N "
-                                                                "buyers), then regular. Default: product's price.")
-    currency: str = Field("usd", pattern=r"^[a-z]{3}$")
-    segment: Segment = Field(default_factory=Segment, description="Which existing leads.")
-    steps: list[str] = Field(default_factory=list, description="Invite and reminder texts (first line = subject); "
-                                                               "{{payment_link}}, {{payment_amount}}, {{tier}} work.")
-    registered_campaign: str | None = Field(None, description="Where buyers go (default '<name>: registered').")
-    sender_accounts: list[str] | None = Field(None, description="Default: all active accounts.")
+    product: str = Field(min_length=1, description="Product name or id (created if missing).")
+    tiers: list[Tier] = Field(default_factory=list, description="Prices in order: early bird with a limit, then "
+                                                                "regular. Default: product's price.")
+    currency: str = "usd"
+    where: dict[str, str] = Field(default_factory=dict, description="Lead field/custom variable = value, e.g. "
+                                                                    "{\"industry\": \"SaaS\"}.")
+    engaged_days: int | None = Field(None, ge=1, description="Opened/clicked/replied in the last N days.")
+    from_campaigns: list[str] = Field(default_factory=list, description="Default: all but lifecycle ones.")
+    steps: list[str] = Field(default_factory=list, description="Invite and reminders (first line = subject); "
+                                                               "{{payment_link}} {{tier}} work.")
+    registered_campaign: str | None = Field(None, description="Buyers go here (default '<name>: registered').")
+    sender_accounts: list[str] | None = None
     confirm: bool = Field(False, description=CONFIRM)
+
+    def request(self) -> LaunchRequest:
+        segment = Segment(campaigns=self.from_campaigns, where=self.where, engaged_days=self.engaged_days)
+        return LaunchRequest(**self.model_dump(exclude={"confirm", "where", "engaged_days", "from_campaigns"}),
+                             segment=segment)
 
 
 class LaunchOut(GatedResult, LaunchResult):
@@ -43,13 +51,12 @@ class LaunchOut(GatedResult, LaunchResult):
 
 @TOOLBOX.tool(toolset="payments", title="Launch an offer or event", idempotent=True)
 async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOut:
-    """Product launch or event/course registration: a segment of existing leads (fields, custom variables,
-    recent engagement) moved into a campaign, tiered payment links (a tier's link stops after its limit; the
-    leads' {{payment_link}} then switches to the next tier) and buyers moved to a registered campaign (reminders
-    stop). Events drive it. Needs a sending account. Re-run to see sales per tier."""
+    """Product launch or event registration: chosen existing leads moved into a campaign with tiered payment
+    links ({{payment_link}} switches tier when one sells out) and buyers moved out of the reminders. Run it again
+    to see sales per tier."""
     deps = call.deps
     cfg = await deps.config()
-    launch = Launch(LaunchRequest(**args.model_dump(exclude={"confirm"})), instantly=await deps.instantly_client(),
+    launch = Launch(args.request(), instantly=await deps.instantly_client(),
                     stripe_api=await deps.stripe_client(), store=await deps.store(),
                     exclude=set(cfg.campaign_roles.values()))
     if not args.confirm:
@@ -63,11 +70,11 @@ async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOu
 class SubscriptionIn(ToolInput):
     product: str = Field(min_length=1, description="Plan name or product id (created if missing).")
     amount: int | None = Field(None, gt=0, description="Minor units (4900 = $49.00); default: existing price.")
-    currency: str = Field("usd", pattern=r"^[a-z]{3}$")
+    currency: str = "usd"
     interval: Interval = "month"
     roles: dict[Role, str | list[str]] = Field(
-        min_length=1, description="Role -> campaign name, or step texts to create one (first line = subject).")
-    sender_accounts: list[str] | None = Field(None, description="For new campaigns; default: all active.")
+        min_length=1, description="Role -> campaign name, or step texts to create it.")
+    sender_accounts: list[str] | None = None
     confirm: bool = Field(False, description=CONFIRM)
 
 
@@ -81,9 +88,8 @@ class SubscriptionOut(GatedResult, SubscriptionResult):
 
 @TOOLBOX.tool(toolset="lifecycle", title="Set up a subscription lifecycle", idempotent=True)
 async def setup_subscription_lifecycle(call: Call[OrchestratorDeps], args: SubscriptionIn) -> SubscriptionOut:
-    """Subscription plan in one call: product, recurring price, plan payment link, and lifecycle campaigns
-    (post_purchase, dunning, renewal, win_back, upsell; created from step texts if missing), then Stripe events
-    route customers into them. The result says which event drives which campaign."""
+    """Subscription plan: product, recurring price, payment link, and lifecycle campaigns (created from step texts
+    if missing) that Stripe events then drive; the result says which event drives which."""
     deps = call.deps
     setup = SubscriptionSetup(SubscriptionRequest(**args.model_dump(exclude={"confirm"})),
                               instantly=await deps.instantly_client(), stripe_api=await deps.stripe_client(),
