@@ -51,9 +51,12 @@ async def test_scenario_2_product_launch_with_early_bird_tier_switch(tmp_path: P
         sent = await ai("orchestrator", "simulate_time", {"days": 1, "campaign": "Launch: Analytics Kit"})
         assert any("Launch: Analytics Kit: 6 emails sent" in h for h in sent["happened"]), sent["happened"]
         # two early-bird buyers sell the tier out: its link stops, the others' link switches to Regular
+        said = []
         for email in ("ada@acmeanalytics.io", "max@mosaichr.io"):
-            await ai("orchestrator", "simulate_billing", {"action": "pay", "email": email,
-                                                          "link": early["payment_link"]})
+            said += (await ai("orchestrator", "simulate_billing", {"action": "pay", "email": email,
+                                                                   "link": early["payment_link"]}))["orchestrator"]
+        assert any(x.startswith("max@mosaichr.io registered") for x in said), said
+        assert any(x.startswith("tier switched to Regular: 4 leads") for x in said), said
         for email in ("ada@acmeanalytics.io", "max@mosaichr.io"):
             await ai.eventually_in(registered, email)
         in_launch = await leads(ai, launch)
