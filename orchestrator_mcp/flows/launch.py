@@ -222,7 +222,8 @@ class Launch:
         for a, b in zip(tiers, tiers[1:], strict=False):
             if a.limit:
                 lines.append(f"after {a.limit} sales of {a.label}, its link is deactivated and the leads' "
-                             f"{{{{payment_link}}}} switches to {b.label} ({format_amount(b.amount, self.req.currency)}).")
+                             f"{{{{payment_link}}}} switches to {b.label} "
+                             f"({format_amount(b.amount, self.req.currency)}).")
         return lines
 
     async def remember(self, state: dict[str, Any]) -> None:

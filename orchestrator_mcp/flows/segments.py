@@ -26,7 +26,7 @@ class Segment(BaseModel):
                                                                    "(default: every campaign except the target "
                                                                    "and lifecycle ones).")
     where: dict[str, str] = Field(default_factory=dict, description="Lead field or custom variable = value "
-                                                                    "(case-insensitive), e.g. {\"industry\": \"SaaS\"}.")
+                                                                    "(case-insensitive).")
     engaged_days: int | None = Field(None, ge=1, description="Only leads that opened, clicked or replied in the "
                                                              "last N days.")
 

@@ -9,7 +9,12 @@ from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.flows.launch import Launch, LaunchRequest, LaunchResult, Tier
 from orchestrator_mcp.flows.segments import Segment
-from orchestrator_mcp.flows.subscription_setup import Interval, SubscriptionRequest, SubscriptionResult, SubscriptionSetup
+from orchestrator_mcp.flows.subscription_setup import (
+    Interval,
+    SubscriptionRequest,
+    SubscriptionResult,
+    SubscriptionSetup,
+)
 from orchestrator_mcp.tools import TOOLBOX
 from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput
