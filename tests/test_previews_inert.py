@@ -94,6 +94,9 @@ ARGS: dict[str, dict[str, Any]] = {
     "start_lifecycle_sequence": {"email": "ada@acme.io", "role": "post_purchase",
                                  "variables": {"product_name": "Audit"}},
     "configure_pipeline": {"auto_payment_flow": True},
+    "launch_offer": {"name": "Launch", "product": "Kit", "tiers": [{"label": "Early bird", "amount": 700, "limit": 1},
+                                                                  {"amount": 900}]},
+    "setup_subscription_lifecycle": {"product": "Team plan", "amount": 900, "roles": {"dunning": ["Card\nFix it"]}},
 }
 
 

@@ -135,6 +135,8 @@ class Rules:
     async def stripe(self, event: EventRow) -> Commit | None:
         obj = (event.payload.get("data") or {}).get("object") or {}
         kind = event.type
+        if kind == "checkout.session.completed" and getattr(self, "on_checkout", None):
+            await self.on_checkout(obj)  # a launch's sale: reminders stop, tier switch (events/tiers.py)
         if kind in PAYMENT_EVENTS:
             return await self._payment(obj)
         if kind in REFUND_EVENTS:

@@ -10,6 +10,7 @@ from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.events.money import payment_ids
 from orchestrator_mcp.events.processor import Processor
 from orchestrator_mcp.events.rules import Rules
+from orchestrator_mcp.events.tiers import on_checkout
 from orchestrator_mcp.flows.lifecycle import start_lifecycle
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, trigger_payment_flow
 from orchestrator_mcp.flows.purchase import Purchase, purchase_of
@@ -51,8 +52,14 @@ def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
         page = await api.sdk.v1.invoice_payments.list_async(params={**params, "limit": 10})
         return [str(i) for ip in page.data for i in payment_ids(ip.to_dict())]
 
-    return Rules(store, lifecycle=lifecycle, payment_flow=payment_flow, link_lookup=link_lookup,
-                 purchase_lookup=purchase_lookup)
+    async def launch_sale(obj: dict[str, Any]) -> list[str]:  # launches: tier switch, reminders stop
+        return await on_checkout(obj, store=store, instantly=await deps.instantly_client(),
+                                 stripe_api=await deps.stripe_client())
+
+    rules = Rules(store, lifecycle=lifecycle, payment_flow=payment_flow, link_lookup=link_lookup,
+                  purchase_lookup=purchase_lookup)
+    rules.on_checkout = launch_sale  # type: ignore[attr-defined]
+    return rules
 
 
 def processor_for(deps: OrchestratorDeps, store: Store) -> Processor:

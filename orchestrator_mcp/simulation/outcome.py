@@ -159,6 +159,14 @@ async def _process(deps: OrchestratorDeps, out: Reaction) -> None:
         return result
 
     rules.lifecycle = recorded_lifecycle
+    launch_sale = getattr(rules, "on_checkout", None)
+    if launch_sale is not None:  # a launch's sale: reminders stop, a sold-out tier switches (events/tiers.py)
+        async def recorded_sale(obj: dict[str, Any]) -> list[str]:
+            done = await launch_sale(obj)
+            out.orchestrator.extend(done)
+            return done  # type: ignore[no-any-return]
+
+        rules.on_checkout = recorded_sale  # type: ignore[attr-defined]
     if payment_flow is not None:
         rules.payment_flow = recorded_payment_flow
     processor = processor_for(deps, store)
