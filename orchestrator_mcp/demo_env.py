@@ -80,20 +80,14 @@ class World:
         """A kept run's sandboxes still deliver to the receivers of earlier runs, which are gone: remove those
         webhooks (Instantly) and endpoints (Stripe) so deliveries are not retried against dead ports."""
         removed = 0
-        instantly = {"Authorization": f"Bearer {INSTANTLY_SANDBOX_KEY}"}
-        res = httpx.get(f"{self.instantly_url}/api/v2/webhooks", headers=instantly, params={"limit": 100}, timeout=10)
-        res.raise_for_status()
-        for hook in res.json().get("items") or []:
-            httpx.delete(f"{self.instantly_url}/api/v2/webhooks/{hook['id']}", headers=instantly,
-                         timeout=10).raise_for_status()
-            removed += 1
-        stripe = {"Authorization": f"Bearer {STRIPE_SANDBOX_KEY}"}
-        res = httpx.get(f"{self.stripe_url}/v1/webhook_endpoints", headers=stripe, params={"limit": 100}, timeout=10)
-        res.raise_for_status()
-        for endpoint in res.json().get("data") or []:
-            httpx.delete(f"{self.stripe_url}/v1/webhook_endpoints/{endpoint['id']}", headers=stripe,
-                         timeout=10).raise_for_status()
-            removed += 1
+        for listing, key, items in ((f"{self.instantly_url}/api/v2/webhooks", INSTANTLY_SANDBOX_KEY, "items"),
+                                    (f"{self.stripe_url}/v1/webhook_endpoints", STRIPE_SANDBOX_KEY, "data")):
+            auth = {"Authorization": f"Bearer {key}"}
+            res = httpx.get(listing, headers=auth, params={"limit": 100}, timeout=10)
+            res.raise_for_status()
+            for hook in res.json().get(items) or []:
+                httpx.delete(f"{listing}/{hook['id']}", headers=auth, timeout=10).raise_for_status()
+                removed += 1
         return removed
 
     def env(self) -> dict[str, str]:

@@ -61,16 +61,20 @@ class Names:
         self._campaigns: dict[str, str | None] | None = None
         self._lists: dict[str, str | None] | None = None
 
+    async def _named(self, kind: str, ref: str, field: str, get: Any, listing: Any) -> Any:
+        """The object with this id, else the one whose name matches (exactly first, then close matches)."""
+        if is_id(ref):
+            return await get(ref.strip())
+        found = await listing(search=ref.strip(), max_items=100)
+        hit = _pick(kind, ref, field, found.items, exact_only=True)
+        if hit is None:
+            hit = _pick(kind, ref, field, (await listing(max_items=ALL_NAMES)).items)
+        return hit
+
     async def campaign(self, ref: str, field: str = "campaign_id") -> Campaign:
         """The campaign with this id or name."""
-        if is_id(ref):
-            return await self.client.get_campaign(ref.strip())
-        found = await self.client.list_campaigns(search=ref.strip(), max_items=100)
-        hit = _pick("campaign", ref, field, found.items, exact_only=True)
-        if hit is None:
-            every = await self.client.list_campaigns(max_items=ALL_NAMES)
-            hit = _pick("campaign", ref, field, every.items)
-        return hit  # type: ignore[no-any-return]
+        return await self._named("campaign", ref, field, self.client.get_campaign,  # type: ignore[no-any-return]
+                                 self.client.list_campaigns)
 
     async def campaign_id(self, ref: str | None, field: str = "campaign_id") -> str | None:
         if ref is None or is_id(ref):
@@ -79,14 +83,8 @@ class Names:
 
     async def lead_list(self, ref: str, field: str = "list_id") -> LeadList:
         """The lead list with this id or name."""
-        if is_id(ref):
-            return await self.client.get_lead_list(ref.strip())
-        found = await self.client.list_lead_lists(search=ref.strip(), max_items=100)
-        hit = _pick("lead list", ref, field, found.items, exact_only=True)
-        if hit is None:
-            every = await self.client.list_lead_lists(max_items=ALL_NAMES)
-            hit = _pick("lead list", ref, field, every.items)
-        return hit  # type: ignore[no-any-return]
+        return await self._named("lead list", ref, field, self.client.get_lead_list,  # type: ignore[no-any-return]
+                                 self.client.list_lead_lists)
 
     async def list_id(self, ref: str | None, field: str = "list_id") -> str | None:
         if ref is None or is_id(ref):
