@@ -31,4 +31,4 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "Demo complete" in again.stdout and "| FAILED |" not in again.stdout
     assert "ada+run2@acme.io" in again.stdout and "removed 2 webhooks of earlier runs" in again.stdout
-    assert "link_created 2 -> link_sent 1 -> paid 1" in again.stdout  # the funnel of the second run's campaign
+    assert "link created 2 -> link sent 1 -> paid 1" in again.stdout  # the funnel of the second run's campaign
