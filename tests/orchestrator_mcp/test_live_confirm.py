@@ -102,15 +102,16 @@ async def test_convert_preview_resolves_the_price_and_writes_nothing(pipeline: P
 
 async def test_enabling_automatic_links_with_a_live_key_needs_confirm(pipeline: Pipeline, monkeypatch: Any) -> None:
     price = live_price(pipeline)
+    camp_1, camp_2 = pipeline.new_campaign("Win-back"), pipeline.new_campaign("Upsell")
     monkeypatch.setenv("STRIPE_API_KEY", LIVE_KEY)
     async with client() as c:
-        roles = await call(c, "configure_pipeline", {"campaign_roles": {"win_back": "camp_1"}})  # no Stripe: no gate
-        assert roles["executed"] is True and roles["campaign_roles"] == {"win_back": "camp_1"}
+        roles = await call(c, "configure_pipeline", {"campaign_roles": {"win_back": camp_1}})  # no Stripe: no gate
+        assert roles["executed"] is True and roles["campaign_roles"] == {"win_back": camp_1}
         before = store_rows()
         preview = await call(c, "configure_pipeline", {"auto_payment_flow": True, "default_price_id": price,
-                                                       "campaign_roles": {"upsell": "camp_2"}})
+                                                       "campaign_roles": {"upsell": camp_2}})
         assert preview["executed"] is False and "confirm=true" in preview["note"]
-        assert preview["auto_payment_flow"] is False and preview["campaign_roles"] == {"win_back": "camp_1"}
+        assert preview["auto_payment_flow"] is False and preview["campaign_roles"] == {"win_back": camp_1}
         assert store_rows() == before
         assert (await call(c, "configure_pipeline", {}))["auto_payment_flow"] is False
         done = await call(c, "configure_pipeline", {"auto_payment_flow": True, "default_price_id": price,
@@ -118,7 +119,7 @@ async def test_enabling_automatic_links_with_a_live_key_needs_confirm(pipeline: 
         assert done["executed"] is True and done["auto_payment_flow"] is True and done["default_price_id"] == price
         # while on, changing what the automatic links charge is consent again
         other = live_price(pipeline, 9900)
-        again = await call(c, "configure_pipeline", {"campaign_prices": {"camp_1": other}})
+        again = await call(c, "configure_pipeline", {"campaign_prices": {camp_1: other}})
         assert again["executed"] is False and again["campaign_prices"] == {}
         off = await call(c, "configure_pipeline", {"auto_payment_flow": False})  # turning off needs nothing
         assert off["executed"] is True and off["auto_payment_flow"] is False
