@@ -1,4 +1,5 @@
-"""The webhook receiver: verify, store first, answer 2xx only once the row is durable.
+"""The webhook receiver: verify, store first, answer 2xx only once the row is durable (group commit: deliveries
+arriving together share one transaction, orchestrator_mcp.events.batcher).
 
     orchestrator-mcp webhooks serve --host 127.0.0.1 --port 8787
 
@@ -23,10 +24,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from orchestrator_mcp.events.batcher import GroupCommit
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
 from shared.errors import InputError, MissingSecretError
 from shared.redaction import register_secret
 from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
+from shared.store.events import event_values
 
 if TYPE_CHECKING:
     from shared.store import Store
@@ -117,13 +120,17 @@ def create_receiver(
             secrets[kind] = require(STRIPE_WEBHOOK_SECRET if kind == "stripe" else INSTANTLY_WEBHOOK_SECRET)
         return secrets[kind]
 
+    batcher = GroupCommit(store, on_stored=on_stored)
+
     async def persist(source: str, event_id: str, type_: str, payload: dict[str, Any]) -> JSONResponse:
         try:
-            created = await (await store()).record_event(source, event_id, type_, payload)
+            row = event_values(source, event_id, type_, payload)
         except InputError as exc:  # too long for the store (the same on every engine): the sender's error
             return _error(400, f"event not stored: {exc}")
-        if created and on_stored is not None:
-            on_stored()
+        try:
+            created = await batcher.submit(row)  # returns once the batch holding it has committed
+        except Exception as exc:  # noqa: BLE001 - the batch was not stored: the sender must retry
+            return _error(503, f"event not stored ({type(exc).__name__}); retry the delivery")
         return JSONResponse({"received": True, "duplicate": not created, "id": event_id})
 
     async def stripe_webhook(request: Request) -> JSONResponse:
@@ -192,6 +199,7 @@ def create_receiver(
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+            await batcher.close()
             if "store" in state:
                 await state["store"].close()
 

@@ -14,16 +14,23 @@ from shared.store.models import EventRow, normalize_email
 from shared.store.schema import events
 
 
+def event_values(source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
+                 ) -> dict[str, Any]:
+    """The row for an inbound event, checked before it reaches the database (InputError when a field is too
+    long). Configured secrets never reach the store."""
+    return clean_values(events, {
+        "source": source, "event_id": event_id, "type": type_, "payload": redact_secrets(payload),
+        "received_at": time.time(), "via": via, "status": "pending", "attempts": 0, "next_attempt_at": 0.0,
+        "rerun_effects": False})
+
+
 class EventQueue(StoreBase):
 
     async def record_event(
         self, source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
     ) -> bool:
         """Store an inbound event once. True when it is new; a duplicate changes nothing."""
-        # configured secrets never reach the store
-        values = clean_values(events, {
-            "source": source, "event_id": event_id, "type": type_, "payload": redact_secrets(payload),
-            "received_at": time.time(), "via": via, "status": "pending", "attempts": 0, "next_attempt_at": 0.0, "rerun_effects": False})
+        values = event_values(source, event_id, type_, payload, via=via)
         stmt = (
             self._insert(events)
             .values(**values)
@@ -34,6 +41,27 @@ class EventQueue(StoreBase):
             return bool((await conn.execute(stmt)).rowcount)
 
         return await self._retrying(run)
+
+    async def record_events(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """Store a batch of events (each from `event_values`) in ONE transaction: durable together or not at
+        all. Per row, True when it is new; a duplicate (already stored, or earlier in the same batch) is False.
+        One INSERT ... ON CONFLICT DO NOTHING RETURNING for the batch (SQLAlchemy's insertmanyvalues)."""
+        if not rows:
+            return []
+        keys = [(r["source"], r["event_id"]) for r in rows]
+        first: dict[tuple[str, str], int] = {}
+        for i, key in enumerate(keys):
+            first.setdefault(key, i)
+        unique = [rows[i] for i in sorted(first.values())]
+        stmt = (self._insert(events).on_conflict_do_nothing(index_elements=["source", "event_id"])
+                .returning(events.c.source, events.c.event_id))
+
+        async def run(conn: AsyncConnection) -> set[tuple[str, str]]:
+            result = await conn.execute(stmt, unique)
+            return {(r[0], r[1]) for r in result.all()}
+
+        created = await self._retrying(run)
+        return [key in created and first[key] == i for i, key in enumerate(keys)]
 
     async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0, *, owner: str = "") -> list[EventRow]:
         """Lease up to `limit` due events to `owner`. A crashed worker's lease expires and the event is claimed
