@@ -1,6 +1,6 @@
 """`orchestrator-mcp webhooks serve --host 127.0.0.1 --port N [--workers W]`: the receiver with the processor inside
-it. With --workers, W processes accept on the one port (uvicorn's multi-worker mode: the parent binds the socket,
-each worker accepts from it) and share the store; each runs a processor, and leases keep any event from being
+it. With --workers, W processes accept on the one port (each its own SO_REUSEPORT socket, events/workers.py) and
+share the store; each runs a processor, and leases keep any event from being
 processed twice."""
 
 from __future__ import annotations
@@ -75,13 +75,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     log.warning("webhook receiver on http://%s:%d (POST /webhooks/stripe, /webhooks/instantly)", args.host, args.port)
     if args.workers > 1:
-        import uvicorn
+        from orchestrator_mcp.events.workers import serve_workers
 
-        os.environ.update({_ENV["store"]: args.store or "", _ENV["sandbox"]: "1" if args.sandbox else "",
-                           _ENV["interval"]: str(args.interval), _ENV["process"]: "0" if args.no_process else "1"})
-        uvicorn.run("orchestrator_mcp.events.serve:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="warning")
-        return 0
+        env = {_ENV["store"]: args.store or "", _ENV["sandbox"]: "1" if args.sandbox else "",
+               _ENV["interval"]: str(args.interval), _ENV["process"]: "0" if args.no_process else "1"}
+        return serve_workers("orchestrator_mcp.events.serve:app_from_env", args.host, args.port, args.workers, env)
     options = ServerOptions.from_env("ORCHESTRATOR", sandbox=args.sandbox, store_url=args.store)
     app = build_app(options, interval=args.interval, process=not args.no_process)
     serve_forever(app, args.host, args.port)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sqlite3
 import time
+from contextlib import nullcontext
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own busy handler orders the writers
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -53,6 +62,11 @@ class EventQueue(StoreBase):
         for i, key in enumerate(keys):
             first.setdefault(key, i)
         unique = [rows[i] for i in sorted(first.values())]
+        if self.dialect == "sqlite":
+            async with self._write_lock or nullcontext():
+                created_rows = await asyncio.to_thread(self._record_sqlite, unique)
+            created = {(r["source"], r["event_id"]) for r, new in zip(unique, created_rows, strict=True) if new}
+            return [key in created and first[key] == i for i, key in enumerate(keys)]
         stmt = (self._insert(events).on_conflict_do_nothing(index_elements=["source", "event_id"])
                 .returning(events.c.source, events.c.event_id))
 
@@ -62,6 +76,47 @@ class EventQueue(StoreBase):
 
         created = await self._retrying(run)
         return [key in created and first[key] == i for i, key in enumerate(keys)]
+
+    def _record_sqlite(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """The batch on a plain sqlite3 connection, in one worker thread: BEGIN IMMEDIATE, one INSERT per row,
+        COMMIT. One thread hand-off per batch instead of several per statement through the async driver, and
+        no statement building per batch (bench B2: the async path spent ~3 ms of loop time per batch)."""
+        if self._batch_conn is None:
+            path = self.url.split("///", 1)[1]
+            conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 30000")  # as the engine's connections (shared/store/engine.py)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._batch_conn = conn
+            if fcntl is not None:
+                self._batch_lock = open(f"{path}.ingest-lock", "a+b")  # noqa: SIM115 - kept open with the store
+        conn = self._batch_conn
+        cols = list(rows[0])
+        sql = (f"INSERT INTO events ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+               "ON CONFLICT (source, event_id) DO NOTHING")
+        out: list[bool] = []
+        # Receiver processes sharing the file take turns on an OS file lock first: a waiter wakes the moment the
+        # holder releases it, where SQLite's busy handler sleeps 1-100 ms between tries (bench B2 with two
+        # workers: 624 events/s and a long tail without this lock). Other writers still queue on SQLite's lock.
+        lock = getattr(self, "_batch_lock", None)
+        if lock is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = conn.cursor()
+                for row in rows:
+                    cur.execute(sql, [json.dumps(row[c]) if c == "payload" else row[c] for c in cols])
+                    out.append(cur.rowcount == 1)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            if lock is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return out
 
     async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0, *, owner: str = "") -> list[EventRow]:
         """Lease up to `limit` due events to `owner`. A crashed worker's lease expires and the event is claimed
