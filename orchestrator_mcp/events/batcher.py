@@ -59,11 +59,14 @@ class GroupCommit:
     async def _flush(self, batch: list[tuple[dict[str, Any], asyncio.Future[bool]]]) -> None:
         try:
             created = await (await self._store()).record_events([row for row, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - every delivery of the batch is told, none is acknowledged
+        except BaseException as exc:  # every delivery of the batch is told, none is acknowledged
             log.warning("batch of %d events not stored: %s", len(batch), type(exc).__name__)
+            failure = exc if isinstance(exc, Exception) else RuntimeError("receiver stopping")
             for _, fut in batch:
                 if not fut.done():
-                    fut.set_exception(exc)
+                    fut.set_exception(failure)
+            if not isinstance(exc, Exception):
+                raise
             return
         self.batches += 1
         for (_, fut), new in zip(batch, created, strict=True):

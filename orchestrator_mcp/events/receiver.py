@@ -5,7 +5,7 @@ arriving together share one transaction, orchestrator_mcp.events.batcher).
 
 POST /webhooks/stripe     Stripe-Signature verified with the SDK (timestamp tolerance enforced)
 POST /webhooks/instantly  the secret header our create_webhook tool registers, compared in constant time
-GET  /healthz             queue depth
+GET  /healthz             queue depth, and which process answered (--workers)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -185,7 +186,7 @@ def create_receiver(
 
     async def healthz(_request: Request) -> JSONResponse:
         counts = await (await store()).event_counts()
-        return JSONResponse({"status": "ok", "queue_depth": counts.get("pending", 0),
+        return JSONResponse({"status": "ok", "pid": os.getpid(), "queue_depth": counts.get("pending", 0),
                              "dead_letters": counts.get("dead", 0), "processed": counts.get("processed", 0)})
 
     @asynccontextmanager

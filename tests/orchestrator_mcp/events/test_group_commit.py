@@ -120,22 +120,22 @@ async def test_two_worker_processes_serve_one_port_and_store_each_event_once(tmp
     """`webhooks serve --workers 2`: two processes accept on one port and share the store; every event delivered
     twice (at once) is stored once, acknowledged as new once, and processed once."""
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "orchestrator-mcp"), "webhooks", "serve", "--port", str(port), "--workers",
-                             "2", "--interval", "0.2"], env=subprocess_env(STRIPE_WEBHOOK_SECRET=WHSEC),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([str(BIN / "orchestrator-mcp"), "webhooks", "serve", "--port", str(port),
+                                 "--workers", "2", "--interval", "0.2"],
+                                env=subprocess_env(STRIPE_WEBHOOK_SECRET=WHSEC), stdout=subprocess.DEVNULL, stderr=err)
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
-        while True:
+        pids: set[int] = set()
+        while len(pids) < 2:  # new connections until both workers have answered (each accepts its own)
             try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
+                pids.add(httpx.get(f"{url}/healthz", timeout=2).json()["pid"])
             except httpx.HTTPError:
                 pass
-            assert time.monotonic() < deadline and proc.poll() is None, "receiver did not start"
-            time.sleep(0.1)
-        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
-        assert len(workers) >= 2  # two worker processes (uvicorn may add a helper process)
+            assert time.monotonic() < deadline and proc.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.05)
         ids = [f"evt_w_{i}" for i in range(150)] * 2
         limits = httpx.Limits(max_connections=16)
         async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
