@@ -82,11 +82,16 @@ def stripe_sandbox(tmp: str, latency_ms: float = 0.0) -> Served:
                    "--latency-ms", str(latency_ms)], port, health="/_sandbox/health", log=Path(tmp, "stripe.log"))
 
 
-def asgi_app(factory: str, tmp: str, name: str, **env: str) -> Served:
-    """uvicorn serving `module:function` (an app factory), configured through the environment."""
+def asgi_app(factory: str, tmp: str, name: str, *, workers: int = 1, **env: str) -> Served:
+    """uvicorn serving `module:function` (an app factory), configured through the environment; with `workers`,
+    that many processes accepting on the one port (orchestrator_mcp.events.workers: SO_REUSEPORT)."""
     port = free_port()
-    return Served(["-m", "uvicorn", "--factory", factory, "--port", str(port), "--log-level", "warning"], port,
-                  health="/healthz", log=Path(tmp, f"{name}.log"), **env)
+    if workers > 1:  # as `orchestrator-mcp webhooks serve --workers N` runs them
+        args = ["-m", "orchestrator_mcp.events.workers", "--factory", factory, "--port", str(port), "--workers",
+                str(workers)]
+    else:
+        args = ["-m", "uvicorn", "--factory", factory, "--port", str(port), "--log-level", "warning"]
+    return Served(args, port, health="/healthz", log=Path(tmp, f"{name}.log"), **env)
 
 
 async def new_campaign(instantly: Served, name: str) -> str:

@@ -1,10 +1,11 @@
-"""The webhook receiver: verify, store first, answer 2xx only once the row is durable.
+"""The webhook receiver: verify, store first, answer 2xx only once the row is durable (group commit: deliveries
+arriving together share one transaction, orchestrator_mcp.events.batcher).
 
     orchestrator-mcp webhooks serve --host 127.0.0.1 --port 8787
 
 POST /webhooks/stripe     Stripe-Signature verified with the SDK (timestamp tolerance enforced)
 POST /webhooks/instantly  the secret header our create_webhook tool registers, compared in constant time
-GET  /healthz             queue depth
+GET  /healthz             queue depth, and which process answered (--workers)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -23,10 +25,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from orchestrator_mcp.events.batcher import GroupCommit
 from orchestrator_mcp.events.ids import instantly_event_id, instantly_event_type
 from shared.errors import InputError, MissingSecretError
 from shared.redaction import register_secret
 from shared.secrets import INSTANTLY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, require
+from shared.store.events import event_values
 
 if TYPE_CHECKING:
     from shared.store import Store
@@ -117,13 +121,17 @@ def create_receiver(
             secrets[kind] = require(STRIPE_WEBHOOK_SECRET if kind == "stripe" else INSTANTLY_WEBHOOK_SECRET)
         return secrets[kind]
 
+    batcher = GroupCommit(store, on_stored=on_stored)
+
     async def persist(source: str, event_id: str, type_: str, payload: dict[str, Any]) -> JSONResponse:
         try:
-            created = await (await store()).record_event(source, event_id, type_, payload)
+            row = event_values(source, event_id, type_, payload)
         except InputError as exc:  # too long for the store (the same on every engine): the sender's error
             return _error(400, f"event not stored: {exc}")
-        if created and on_stored is not None:
-            on_stored()
+        try:
+            created = await batcher.submit(row)  # returns once the batch holding it has committed
+        except Exception as exc:  # noqa: BLE001 - the batch was not stored: the sender must retry
+            return _error(503, f"event not stored ({type(exc).__name__}); retry the delivery")
         return JSONResponse({"received": True, "duplicate": not created, "id": event_id})
 
     async def stripe_webhook(request: Request) -> JSONResponse:
@@ -178,7 +186,7 @@ def create_receiver(
 
     async def healthz(_request: Request) -> JSONResponse:
         counts = await (await store()).event_counts()
-        return JSONResponse({"status": "ok", "queue_depth": counts.get("pending", 0),
+        return JSONResponse({"status": "ok", "pid": os.getpid(), "queue_depth": counts.get("pending", 0),
                              "dead_letters": counts.get("dead", 0), "processed": counts.get("processed", 0)})
 
     @asynccontextmanager
@@ -192,6 +200,7 @@ def create_receiver(
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+            await batcher.close()
             if "store" in state:
                 await state["store"].close()
 

@@ -109,12 +109,23 @@ class StoreBase:
         # and its tail long under concurrency (bench B2). Other processes still wait on the busy timeout.
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
         self._inline: sqlite3.Connection | None = None
+        self._batch_conn: sqlite3.Connection | None = None  # SQLite's batched event writes (events.py)
+        self._pg_batch: tuple[Any, Any] | None = None  # PostgreSQL's: (AsyncConnection, asyncpg connection)
+        self._pg_batch_lock = asyncio.Lock()
         self._compiled: dict[tuple[str, str], Any] = {}
 
     async def close(self) -> None:
+        if self._pg_batch is not None:
+            await self._pg_batch[0].close()
+            self._pg_batch = None
         if self._inline is not None:
             self._inline.close()
             self._inline = None
+        if self._batch_conn is not None:
+            self._batch_conn.close()
+            self._batch_conn = None
+        if getattr(self, "_batch_lock", None) is not None:
+            self._batch_lock.close()  # type: ignore[attr-defined]
         await self.engine.dispose()
 
     # --- indexed single-row reads, inline on SQLite ---
