@@ -60,11 +60,33 @@ def _stop(_args: argparse.Namespace) -> int:
 
 def _reset(args: argparse.Namespace) -> int:
     if getattr(args, "seed", False):
-        from orchestrator_mcp.simulation.world import main_reset
-
-        return main_reset(seed=True)
+        return _reset_seeded()
     from shared.sandbox_mode import reset
 
     for spec in _specs():
         print(f"{spec.name}: {'reset' if reset(spec) else 'not running (nothing to reset)'}")
+    return 0
+
+
+def _reset_seeded() -> int:
+    """`sandbox reset --seed`: wipe both shared sandboxes and build the seeded world (as the sandbox_reset tool)."""
+    import asyncio
+
+    from orchestrator_mcp.deps import OrchestratorDeps
+    from orchestrator_mcp.simulation.sandboxes import open_sandboxes
+    from orchestrator_mcp.simulation.world import describe, start_over
+    from shared.deps import ServerOptions
+
+    async def run() -> list[str]:
+        deps = OrchestratorDeps(ServerOptions(sandbox=True, audit=False))
+        sb = await open_sandboxes()
+        try:
+            world, _ = await start_over(deps, sb, seed=True)
+        finally:
+            await sb.aclose()
+            await deps.aclose()
+        return ["instantly: reset", "stripe: reset", *(describe(world) if world else [])]
+
+    for line in asyncio.run(run()):
+        print(line)
     return 0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator_mcp.events.polling import INSTANTLY_CURSOR, STRIPE_CURSOR
 from orchestrator_mcp.simulation.outcome import Reaction, money, react
-from orchestrator_mcp.simulation.sandboxes import Sandboxes, open_sandboxes
+from orchestrator_mcp.simulation.sandboxes import Sandboxes
 from orchestrator_mcp.simulation.seed import seed_world
 
 if TYPE_CHECKING:
@@ -46,26 +46,3 @@ def describe(world: dict[str, Any]) -> list[str]:
                f"meeting booked and a bounce. Automate the lifecycle with configure_pipeline "
                f"campaign_roles={json.dumps(roles)}.")
     return out
-
-
-def main_reset(seed: bool) -> int:
-    """`orchestrator-mcp sandbox reset [--seed]`: in sandbox mode, against the shared sandboxes."""
-    import asyncio
-
-    from orchestrator_mcp.deps import OrchestratorDeps
-    from shared.deps import ServerOptions
-
-    async def run() -> int:
-        deps = OrchestratorDeps(ServerOptions(sandbox=True, audit=False))
-        sb = await open_sandboxes()
-        try:
-            world, _ = await start_over(deps, sb, seed=seed)
-        finally:
-            await sb.aclose()
-            await deps.aclose()
-        print("instantly: reset\nstripe: reset")
-        for line in describe(world) if world else []:
-            print(line)
-        return 0
-
-    return asyncio.run(run())
