@@ -22,7 +22,6 @@ import instantly_mcp.server
 import orchestrator_mcp.server
 import stripe_mcp.server
 from instantly_mcp.tools import TOOLBOX as INSTANTLY
-from orchestrator_mcp.tools import TOOLBOX as ORCHESTRATOR
 from orchestrator_mcp.tools.simulate import TOOLSET as SIMULATION
 from shared.deps import ServerOptions
 from shared.store.engine import database_url, open_store

@@ -27,8 +27,6 @@ from shared.store import EventRow
 from shared.store.base import is_transient, retry_transient
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncConnection
-
     from shared.store import Store
 
 log = logging.getLogger(__name__)

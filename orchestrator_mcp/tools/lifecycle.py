@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, WithJsonSchema, model_validator
 
@@ -14,7 +14,7 @@ from orchestrator_mcp.scoring import ScoringWeights
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import live_blocked
 from orchestrator_mcp.tools.resolve import Resolver, label
-from shared.errors import InputError, NotFound
+from shared.errors import NotFound
 from shared.store import Contact
 from shared.tooling import Call, ToolInput, ToolResult
 

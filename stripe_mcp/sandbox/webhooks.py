@@ -9,7 +9,7 @@ from .errors import invalid
 from .listing import paginate, respond
 from .params import Params
 from .routing import route
-from .runtime import API_VERSION, only_version
+from .runtime import only_version
 
 if TYPE_CHECKING:
     from .runtime import Ctx

@@ -14,8 +14,6 @@ only if Stripe's own fixture of the resource today (stripe-fixtures3.json) has t
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
