@@ -45,7 +45,7 @@ def _calls(campaign: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("instantly", "instantly_list_leads", {"limit": 1000}),
         ("instantly", "instantly_list_leads", {"campaign_id": campaign, "limit": 1000}),
         ("instantly", "instantly_campaign_analytics", {}),
-        ("instantly", "instantly_list_lead_lists", {"limit": 1000}),
+        ("instantly", "instantly_list", {"kind": "lead_lists", "limit": 1000}),
         ("instantly", "instantly_list_accounts", {"limit": 1000}),
         ("instantly", "instantly_list_emails", {"limit": 100}),
         ("orchestrator", "find_contacts", {}),

@@ -130,12 +130,12 @@ async def scenario(demo: Demo, out_dir: Path) -> None:
     accounts = await demo.tool("instantly", "instantly_list_accounts", {"limit": 5})
     senders = [a["email"] for a in accounts["items"]][:2]
     onboarding = await demo.tool("instantly", "instantly_save_campaign", {
-        "name": f"Onboarding (post-purchase){demo.suffix}", "timezone": "America/Chicago", "sender_accounts": senders,
+        "name": f"Onboarding (post-purchase){demo.suffix}", "schedule": {"timezone": "America/Chicago"}, "sender_accounts": senders,
         "subject": "Welcome aboard, {{firstName}}", "body": "Thanks for buying {{product_name}}! Here is how we start."})
     onboarding_id = onboarding["object"]["id"]
     await demo.tool("orchestrator", "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding_id}})
     outreach = await demo.tool("instantly", "instantly_save_campaign", {
-        "name": f"Q4 outreach{demo.suffix}", "timezone": "America/Chicago", "sender_accounts": senders,
+        "name": f"Q4 outreach{demo.suffix}", "schedule": {"timezone": "America/Chicago"}, "sender_accounts": senders,
         "steps": [
             {"subject": "{{subject_line}}", "body": "Hi {{firstName}}, {{icebreaker}}. Want a growth audit?", "delay": 2},
             {"subject": "Your audit, {{firstName}}", "body": "Grab it here: {{payment_link}} ({{payment_amount}})"},

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from shared.tooling import ToolInput, ToolResult
 
-CONFIRM_DESCRIPTION = "Set true to actually do it. Without it, nothing is changed and a preview is returned."
+CONFIRM_DESCRIPTION = "Do it; without it only a preview (nothing changed)."
 
 
 class ConfirmInput(ToolInput):

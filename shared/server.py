@@ -38,7 +38,12 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel] | None 
         loc = tuple(err.get("loc", ()))
         field = str(loc[0]) if loc else ""
         where = _loc_name(loc)
-        problems.append(_problem(err, where))
+        problem = _problem(err, where)
+        if err.get("type") == "extra_forbidden" and len(loc) > 1 and model is not None:
+            valid = _nested_fields(model, loc[:-1])
+            if valid:
+                problem = f"`{where}` is not a key of `{_loc_name(loc[:-1])}`; valid keys: {', '.join(valid)}."
+        problems.append(problem)
         bound = (err.get("ctx") or {}).get({"less_than_equal": "le", "greater_than_equal": "ge"}.get(err["type"], ""))
         if field and len(loc) == 1 and bound is not None:
             examples[field] = bound  # the nearest valid value
@@ -65,6 +70,32 @@ def _schema_of(model: type[BaseModel] | None) -> dict[str, Any]:
         return model.model_json_schema()
     except Exception:  # noqa: BLE001 - an example is a courtesy; the error itself must still be rendered
         return {}
+
+
+def _nested_fields(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    """The field names of the nested model at `path` (list indexes skipped), or [] when it is not a model."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        current = _model_in(fields[part].annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation such as `X | None`, `list[X]` or `Annotated[X, ...]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _loc_name(loc: tuple[Any, ...]) -> str:

@@ -132,11 +132,15 @@ class ToolSpec:
     description: str
     input_model: type[ToolInput]
     output_model: type[ToolResult]
-    toolset: str
+    toolset: str  # the group it is listed under; `also` names further groups that list it too
     read_only: bool
     destructive: bool
     idempotent: bool
     open_world: bool
+    also: tuple[str, ...] = ()
+
+    def in_toolsets(self, chosen: set[str]) -> bool:
+        return self.toolset in chosen or any(t in chosen for t in self.also)
 
 
 class Toolbox:
@@ -151,6 +155,7 @@ class Toolbox:
         *,
         toolset: str,
         title: str,
+        also: tuple[str, ...] = (),
         read_only: bool = False,
         destructive: bool = False,
         idempotent: bool = False,
@@ -183,6 +188,7 @@ class Toolbox:
                     destructive=destructive,
                     idempotent=idempotent,
                     open_world=open_world,
+                    also=also,
                 )
             )
             return fn
@@ -191,7 +197,7 @@ class Toolbox:
 
     @property
     def toolsets(self) -> list[str]:
-        return sorted({s.toolset for s in self.specs})
+        return sorted({t for s in self.specs for t in (s.toolset, *s.also)})
 
     def select(self, *, read_only: bool = False, toolsets: list[str] | None = None) -> list[ToolSpec]:
         """The tools to publish. Read-only mode wins over everything: write tools are not listed."""
@@ -200,7 +206,7 @@ class Toolbox:
         for spec in self.specs:
             if read_only and not spec.read_only:
                 continue
-            if chosen is not None and spec.toolset not in chosen:
+            if chosen is not None and not spec.in_toolsets(chosen):
                 continue
             out.append(spec)
         return out

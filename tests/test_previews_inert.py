@@ -90,7 +90,8 @@ ARGS: dict[str, dict[str, Any]] = {
     "forget_contact": {"email": "ada@acme.io"},
     "sync_now": {"source": "both", "contacts": True},
     "replay_event": {"id": "evt_missing"},
-    "start_lifecycle_sequence": {"email": "ada@acme.io", "role": "post_purchase",
+    # a group, previewed (one contact is moved at once, as the automation does)
+    "start_lifecycle_sequence": {"emails": ["ada@acme.io", "new@zed.io"], "role": "win_back",
                                  "variables": {"product_name": "Audit"}},
     "configure_pipeline": {"auto_payment_flow": True},
     "launch_offer": {"name": "Launch", "product": "Kit", "tiers": [{"label": "Early bird", "amount": 700, "limit": 1},

@@ -152,7 +152,7 @@ async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_too
         assert len(saas) == 6
         launch = await ai("orchestrator", "create_integrated_campaign", {
             "name": "Launch: Analytics Kit", "new_product": {"name": "Analytics Kit", "unit_amount": 19900},
-            "sender_accounts": ["alex.rivera@sandbox-outreach.com"], "timezone": "America/Chicago",
+            "sender_accounts": ["alex.rivera@sandbox-outreach.com"], "schedule": {"timezone": "America/Chicago"},
             "subject": "{{firstName}}, it is live", "body": "{{icebreaker}}. Get it: {{payment_link}}",
             "confirm": True})
         emails = [x["email"] for x in saas]

@@ -6,5 +6,5 @@ TOOLBOX = Toolbox("instantly")
 
 # Registration order is the order of tools/list.
 from instantly_mcp.tools import (  # noqa: E402,F401
-    campaigns, leads_import, leads, lists, analytics, accounts, unibox, webhooks, admin, delete,
+    campaigns, leads_import, leads, lists, analytics, accounts, unibox, webhooks, admin, browse, delete,
 )

@@ -107,7 +107,7 @@ async def _states(client: InstantlyClient, emails: list[str]) -> str:
 @TOOLBOX.tool(toolset="accounts", title="Pause/resume account or toggle warmup", read_only=False,
               destructive=False, idempotent=True, open_world=True)
 async def instantly_manage_accounts(call: Call[InstantlyDeps], args: AccountAction) -> AccountActionResult:
-    """Pause/resume sending accounts or turn warmup on/off. Needs confirm=true; otherwise a preview."""
+    """Pause/resume sending accounts or turn warmup on/off."""
     client = await client_of(call)
     if not args.confirm:
         effect = {"pause": "stop sending from", "resume": "send again from", "enable_warmup": "start warmup for",

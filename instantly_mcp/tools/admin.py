@@ -1,4 +1,4 @@
-"""Admin tools: custom tags, the block list (unblocking: instantly_delete), background jobs, workspace info."""
+"""Admin tools: custom tags, the block list (listing both: instantly_list; unblocking: instantly_delete), workspace info."""
 
 from __future__ import annotations
 
@@ -19,19 +19,6 @@ from shared.secrets import INSTANTLY_API_KEY, lookup
 from shared.tooling import Call, ToolInput, ToolResult
 
 # --- custom tags ---
-
-
-class ListTags(ListInput):
-    search: str | None = Field(None, description="Match on label.")
-
-
-@TOOLBOX.tool(toolset="admin", title="List custom tags", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_list_tags(call: Call[InstantlyDeps], args: ListTags) -> ItemsResult:
-    """List custom tags (used to group campaigns and accounts)."""
-    page = await (await client_of(call)).list_tags(search=args.search, max_items=args.limit,
-                                                   starting_after=args.starting_after)
-    return page_result(page, [t.pick("id", "label", "description") for t in page.items], "tag")
 
 
 class ManageTags(ToolInput):
@@ -88,21 +75,6 @@ async def instantly_manage_tags(call: Call[InstantlyDeps], args: ManageTags) -> 
 # --- block list ---
 
 
-class ListBlocks(ListInput):
-    search: str | None = Field(None, description="Match on email or domain.")
-    domains_only: bool = Field(False, description="Only blocked domains.")
-
-
-@TOOLBOX.tool(toolset="admin", title="List block list", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_list_block_list(call: Call[InstantlyDeps], args: ListBlocks) -> ItemsResult:
-    """List blocked emails and domains (never emailed by any campaign)."""
-    page = await (await client_of(call)).list_block_list(
-        search=args.search, domains_only=args.domains_only or None, max_items=args.limit,
-        starting_after=args.starting_after)
-    return page_result(page, [b.pick("id", "bl_value", "is_domain") for b in page.items], "entry", "entries")
-
-
 class AddBlocks(ToolInput):
     values: list[str] = Field(min_length=1, max_length=1000, description="Emails or domains to block.")
 
@@ -123,19 +95,7 @@ async def instantly_add_to_block_list(call: Call[InstantlyDeps], args: AddBlocks
     return obj(result, f"Blocked {plural(len(items), 'value')}")
 
 
-# --- jobs and workspace ---
-
-
-class JobId(ToolInput):
-    job_id: str = Field(description="Background job id.")
-
-
-@TOOLBOX.tool(toolset="admin", title="Background job status", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_get_job(call: Call[InstantlyDeps], args: JobId) -> ObjectResult:
-    """Status and progress (0-100) of a background job (lead move, warmup change, verification)."""
-    job = await (await client_of(call)).get_job(args.job_id)
-    return obj(job, f"Job {job.status} {job.progress or 0}%")
+# --- workspace ---
 
 
 class WorkspaceResult(ToolResult):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from instantly_mcp.client.timezones import is_allowed, timezone_error
 from instantly_mcp.tools.common import text_to_html
@@ -52,25 +52,15 @@ class Step(ToolInput):
         }
 
 
-class CampaignFields(ToolInput):
-    """Schedule, sequence and settings fields (all optional); also used by the orchestrator's campaign tool."""
+class Schedule(ToolInput):
+    """When a campaign sends: all optional, over the current (or default) schedule."""
 
-    subject: str | None = Field(None, description="One-step sequence: subject.")
-    body: str | None = Field(None, description="One-step sequence: body.")
-    steps: list[Step] | None = Field(None, description="Sequence steps (instead of subject/body).")
-    timezone: str | None = Field(None, description="From Instantly's closed list, e.g. America/Chicago "
-                                                    "(not America/New_York).")
+    timezone: str | None = Field(None, description="From Instantly's closed list, e.g. America/Chicago.")
     days: list[Day] | None = Field(None, description="Sending days (default mon-fri).")
     send_from: str | None = Field(None, description="Start HH:MM (default 09:00).")
     send_to: str | None = Field(None, description="End HH:MM (default 17:00).")
-    start_date: str | None = Field(None, pattern=_DATE, description="First day.")
-    end_date: str | None = Field(None, pattern=_DATE, description="Last day.")
-    sender_accounts: list[str] | None = Field(None, description="Sending account emails (needed to send).")
-    daily_limit: int | None = Field(None, ge=1, description="Max emails a day.")
-    stop_on_reply: bool | None = Field(None, description="Stop on reply.")
-    open_tracking: bool | None = Field(None, description="Track opens.")
-    link_tracking: bool | None = Field(None, description="Track clicks.")
-    settings: dict[str, Any] | None = Field(None, description="Other API campaign fields, as-is.")
+    start_date: str | None = Field(None, pattern=_DATE, description="First day, YYYY-MM-DD.")
+    end_date: str | None = Field(None, pattern=_DATE, description="Last day, YYYY-MM-DD.")
 
     @field_validator("timezone")
     @classmethod
@@ -86,6 +76,29 @@ class CampaignFields(ToolInput):
             raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
         return value
 
+
+# Compact published schemas for the nested inputs (validated by the full models all the same): the field lists
+# are said once in a description instead of one described property each (issue 14 §4, B5 budget).
+STEPS_SCHEMA = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
+    "[{subject, body, delay (default 3), delay_unit: minutes|hours|days (default days)}] or "
+    "[{variants: [{subject, body}], delay}]; an empty subject in a follow-up = same thread.")})
+SCHEDULE_SCHEMA = WithJsonSchema({"type": "object", "description": (
+    "{timezone (Instantly's list, e.g. America/Chicago, not America/New_York), days: [mon..sun] (default mon-fri), "
+    "send_from, send_to: HH:MM (default 09:00-17:00), start_date, end_date: YYYY-MM-DD}; given keys change.")})
+SETTINGS_SCHEMA = WithJsonSchema({"type": "object", "description": (
+    "API campaign fields as-is, e.g. daily_limit, stop_on_reply, open_tracking, link_tracking, text_only.")})
+
+
+class CampaignFields(ToolInput):
+    """Schedule, sequence and settings fields (all optional); also used by the orchestrator's campaign tools."""
+
+    subject: str | None = Field(None, description="One-step sequence: subject.")
+    body: str | None = Field(None, description="One-step sequence: body.")
+    steps: Annotated[list[Step] | None, STEPS_SCHEMA] = None
+    schedule: Annotated[Schedule | None, SCHEDULE_SCHEMA] = None
+    sender_accounts: list[str] | None = Field(None, description="Sending account emails (needed to send).")
+    settings: Annotated[dict[str, Any] | None, SETTINGS_SCHEMA] = None
+
     @model_validator(mode="after")
     def _one_sequence(self) -> CampaignFields:
         if self.steps and (self.subject or self.body):
@@ -97,31 +110,31 @@ class CampaignFields(ToolInput):
         return self
 
     def schedule_given(self) -> bool:
-        return any(v is not None for v in (self.timezone, self.days, self.send_from, self.send_to,
-                                           self.start_date, self.end_date))
+        return self.schedule is not None and bool(self.schedule.model_dump(exclude_none=True))
 
-    def schedule(self, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    def campaign_schedule(self, current: dict[str, Any] | None = None) -> dict[str, Any]:
         """The campaign_schedule: given fields over the current (or default) schedule."""
+        when = self.schedule or Schedule()
         base = dict(current or {})
         entries = list(base.get("schedules") or [])
         first = dict(entries[0]) if entries else {}
         timing = dict(first.get("timing") or {"from": "09:00", "to": "17:00"})
-        if self.send_from:
-            timing["from"] = self.send_from
-        if self.send_to:
-            timing["to"] = self.send_to
+        if when.send_from:
+            timing["from"] = when.send_from
+        if when.send_to:
+            timing["to"] = when.send_to
         days = first.get("days") or {DAY_KEYS[d]: d in WEEKDAYS for d in DAY_KEYS}
-        if self.days is not None:
-            days = {DAY_KEYS[d]: d in self.days for d in DAY_KEYS}
+        if when.days is not None:
+            days = {DAY_KEYS[d]: d in when.days for d in DAY_KEYS}
         first.update(
             name=first.get("name") or "Default schedule", timing=timing, days=days,
-            timezone=self.timezone or first.get("timezone") or "America/Chicago",
+            timezone=when.timezone or first.get("timezone") or "America/Chicago",
         )
         base["schedules"] = [first, *entries[1:]]
-        if self.start_date:
-            base["start_date"] = self.start_date
-        if self.end_date:
-            base["end_date"] = self.end_date
+        if when.start_date:
+            base["start_date"] = when.start_date
+        if when.end_date:
+            base["end_date"] = when.end_date
         return base
 
     def sequences(self) -> list[dict[str, Any]] | None:
@@ -133,17 +146,13 @@ class CampaignFields(ToolInput):
 
     def settings_body(self) -> dict[str, Any]:
         body = dict(self.settings or {})
-        for ours, theirs in (("sender_accounts", "email_list"), ("daily_limit", "daily_limit"),
-                             ("stop_on_reply", "stop_on_reply"), ("open_tracking", "open_tracking"),
-                             ("link_tracking", "link_tracking")):
-            value = getattr(self, ours)
-            if value is not None:
-                body[theirs] = value
+        if self.sender_accounts is not None:
+            body["email_list"] = self.sender_accounts
         return body
 
 
 def create_body(name: str, fields: CampaignFields) -> dict[str, Any]:
-    body = {"name": name, **fields.settings_body(), "campaign_schedule": fields.schedule()}
+    body = {"name": name, **fields.settings_body(), "campaign_schedule": fields.campaign_schedule()}
     if (sequences := fields.sequences()) is not None:
         body["sequences"] = sequences
     return body
@@ -154,7 +163,7 @@ def update_body(fields: CampaignFields, name: str | None, current: dict[str, Any
     if name:
         body["name"] = name
     if fields.schedule_given():
-        body["campaign_schedule"] = fields.schedule(current)
+        body["campaign_schedule"] = fields.campaign_schedule(current)
     if (sequences := fields.sequences()) is not None:
         body["sequences"] = sequences
     return body

@@ -95,8 +95,7 @@ class CampaignState(ConfirmInput):
 @TOOLBOX.tool(toolset="campaigns", title="Activate or pause campaign", read_only=False, destructive=False,
               idempotent=True, open_world=True)
 async def instantly_set_campaign_status(call: Call[InstantlyDeps], args: CampaignState) -> ActionResult:
-    """Activate (start sending) or pause a campaign. Sending needs a sending account and leads.
-    Needs confirm=true; otherwise a preview."""
+    """Activate (start sending) or pause a campaign. Sending needs a sending account and leads."""
     client = await client_of(call)
     campaign = await Names(client).campaign(args.campaign_id)
     status = name_of(CAMPAIGN_STATUS, campaign.status)

@@ -29,8 +29,7 @@ class Delete(ConfirmInput):
 @TOOLBOX.tool(toolset="admin", title="Delete or unblock", read_only=False, destructive=True, idempotent=True,
               open_world=True)
 async def instantly_delete(call: Call[InstantlyDeps], args: Delete) -> ActionResult:
-    """Delete a campaign, lead, lead list or webhook for good, or unblock an email or domain.
-    Needs confirm=true; otherwise a preview of what would go."""
+    """Delete a campaign, lead, lead list or webhook for good, or unblock an email or domain."""
     names = Names(await client_of(call))
     client = names.client
     if args.kind == "campaign":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import asyncio
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from instantly_mcp.client import Lead, Page
 from instantly_mcp.client.bulk import email_problem
@@ -18,7 +19,8 @@ from instantly_mcp.tools import TOOLBOX
 from instantly_mcp.tools.common import CURSOR_DESCRIPTION, ItemsResult, ObjectResult, client_of, obj, page_result
 from instantly_mcp.tools.leads_import import VARIABLES_SCHEMA, LeadFields
 from instantly_mcp.tools.resolve import Names, label
-from shared.errors import InputError
+from shared.errors import InputError, describe
+from shared.render import plural
 from shared.tooling import Call, ToolInput
 
 def _variables(lead: Lead) -> dict[str, Any]:
@@ -49,11 +51,16 @@ def _full_result(lead: Lead) -> ObjectResult:
     return obj(_full(lead), "Lead")
 
 
+FILTER_SCHEMA = WithJsonSchema({"type": "string", "description": (
+    "Status filter, e.g. interested, replied, opened_no_reply, link_clicked, not_contacted, bounced, "
+    "meeting_booked, unsubscribed (a wrong value lists them all).")})
+
+
 class ListLeads(ToolInput):
     campaign_id: str | None = Field(None, description="Only this campaign's leads (name or id).")
     list_id: str | None = Field(None, description="Only this list's leads (name or id).")
     search: str | None = Field(None, description="Match on name or email.")
-    filter: LeadFilterName | None = Field(None, description="Status filter.")
+    filter: Annotated[LeadFilterName | None, FILTER_SCHEMA] = None
     leads: list[str] | None = Field(None, max_length=100, description="Lead emails or ids: these leads in full.")
     limit: int = Field(25, ge=1, le=10000, description="Max leads; up to 10,000 to export all pages.")
     starting_after: str | None = Field(None, description=CURSOR_DESCRIPTION)
@@ -79,7 +86,9 @@ async def instantly_list_leads(call: Call[InstantlyDeps], args: ListLeads) -> It
 
 
 class UpdateLead(LeadFields):
-    lead: str = Field(description="Lead id or email.")
+    lead: str | None = Field(None, description="Lead id or email.")
+    leads: list[str] | None = Field(None, max_length=1000, description="Or many leads (ids or emails), for an "
+                                                                      "interest change.")
     campaign_id: str | None = Field(None, description="With an email: the lead's campaign (name or id).")
     custom_variables: dict[str, Any] | None = Field(
         None, description="Variables to set (merged; null value = empty).", json_schema_extra=VARIABLES_SCHEMA)
@@ -92,14 +101,56 @@ class UpdateLead(LeadFields):
     def _flat(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return check_custom_variables(value) if value else value
 
+    @model_validator(mode="after")
+    def _who(self) -> UpdateLead:
+        if bool(self.lead) == bool(self.leads):
+            raise ValueError("give lead (one lead) or leads (many, for an interest change)")
+        if self.leads and (self.interest is None or self.custom_variables is not None or self.model_dump(
+                include=set(LeadFields.model_fields), exclude_none=True)):
+            raise ValueError("leads (many) change the interest status only: give interest, and no other field")
+        return self
+
+
+async def _bulk_interest(call: Call[InstantlyDeps], names: Names, refs: list[str], interest: str,
+                         campaign_id: str | None) -> ObjectResult:
+    """Queue one interest change per lead (Instantly has no bulk endpoint for it), four at a time, with progress;
+    one lead's failure is reported and the rest go on."""
+    queued: list[str] = []
+    failed: dict[str, str] = {}
+    gate, done = asyncio.Semaphore(4), 0
+    refs = list(dict.fromkeys(r.strip() for r in refs if r.strip()))
+
+    async def one(ref: str) -> None:
+        nonlocal done
+        async with gate:
+            try:
+                lead = await names.lead(ref, campaign_id=campaign_id)
+                await names.client.set_interest_status(lead.email or "", INTEREST_CODE[interest],
+                                                       campaign_id=lead.campaign or campaign_id, list_id=lead.list_id)
+                queued.append(lead.email or ref)
+            except Exception as exc:  # noqa: BLE001 - reported per lead
+                failed[ref] = describe(exc)
+            done += 1
+            await call.progress(done, len(refs), ref)
+
+    await asyncio.gather(*(one(r) for r in refs))
+    out = obj({"interest": interest, "queued": len(queued), "failed": len(failed),
+               "failures": dict(list(failed.items())[:20]), "sample": queued[:10]},
+              f"Interest change to {interest} queued for {plural(len(queued), 'lead')}"
+              + (f", {len(failed)} failed" if failed else "") + "; Instantly applies it shortly")
+    return out
+
 
 @TOOLBOX.tool(toolset="leads", title="Update lead", read_only=False, destructive=False, idempotent=True,
               open_world=True)
 async def instantly_update_lead(call: Call[InstantlyDeps], args: UpdateLead) -> ObjectResult:
-    """Change a lead's fields, custom variables (merged unless replace_variables) or interest status."""
+    """Change a lead's fields, custom variables (merged unless replace_variables) or interest status; or the
+    interest status of many leads."""
     names = Names(await client_of(call))
     campaign_id = await names.campaign_id(args.campaign_id)
-    lead = await names.lead(args.lead, campaign_id=campaign_id)
+    if args.leads:
+        return await _bulk_interest(call, names, args.leads, args.interest or "lead", campaign_id)
+    lead = await names.lead(args.lead or "", campaign_id=campaign_id)
     body = args.model_dump(include={"first_name", "last_name", "company_name", "job_title", "phone", "website",
                                     "personalization"}, exclude_none=True)
     if args.custom_variables is not None:
@@ -129,6 +180,8 @@ class MoveLeads(ToolInput):
     from_list_id: str | None = Field(None, description="Source list, name or id (all its leads if no ids/emails).")
     to_campaign_id: str | None = Field(None, description="Destination campaign (name or id).")
     to_list_id: str | None = Field(None, description="Destination list (name or id).")
+    filter: Annotated[LeadFilterName | None, WithJsonSchema({"type": "string", "description": (
+        "Only source leads in this status (values as instantly_list_leads' filter), e.g. interested.")})] = None
     mode: Literal["move", "copy"] = Field("move", description="copy keeps them in the source too.")
 
     @model_validator(mode="after")
@@ -139,6 +192,8 @@ class MoveLeads(ToolInput):
             raise ValueError("say which leads: lead_ids, emails, from_campaign_id or from_list_id")
         if self.lead_ids and not (self.from_campaign_id or self.from_list_id):
             raise ValueError("lead_ids need from_campaign_id or from_list_id as their scope")
+        if self.filter and not (self.from_campaign_id or self.from_list_id):
+            raise ValueError("filter needs from_campaign_id or from_list_id as its scope")
         for email in self.emails or []:
             if problem := email_problem(email):
                 raise ValueError(f"emails: {email!r} is {problem}")
@@ -148,7 +203,7 @@ class MoveLeads(ToolInput):
 @TOOLBOX.tool(toolset="leads", title="Move or copy leads", read_only=False, destructive=False, idempotent=False,
               open_world=True)
 async def instantly_move_leads(call: Call[InstantlyDeps], args: MoveLeads) -> ObjectResult:
-    """Move or copy leads into a campaign or list (a background job: see instantly_get_job)."""
+    """Move or copy leads into a campaign or list (a background job: instantly_list kind=job)."""
     names = Names(await client_of(call))
     body: dict[str, Any] = {
         "ids": args.lead_ids, "contacts": args.emails,
@@ -156,6 +211,7 @@ async def instantly_move_leads(call: Call[InstantlyDeps], args: MoveLeads) -> Ob
         "list_id": await names.list_id(args.from_list_id, "from_list_id"),
         "to_campaign_id": await names.campaign_id(args.to_campaign_id, "to_campaign_id"),
         "to_list_id": await names.list_id(args.to_list_id, "to_list_id"),
+        "filter": LEAD_FILTER[args.filter] if args.filter else None,
         "copy_leads": args.mode == "copy" or None, "check_duplicates": True,
     }
     job = await names.client.move_leads({k: v for k, v in body.items() if v is not None})

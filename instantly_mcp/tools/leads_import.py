@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from instantly_mcp.client import NewLead, Problem
 from instantly_mcp.client.models import check_custom_variables
@@ -64,8 +64,15 @@ class LeadIn(LeadFields):
         return {**native, "custom_variables": variables}
 
 
+# One described list instead of a described property per lead field (the LeadIn model validates all the same).
+LEADS_SCHEMA = WithJsonSchema({"type": "array", "minItems": 1, "items": {"type": "object"}, "description": (
+    "Any number (sent in batches of 1,000): [{email, first_name, last_name, company_name, job_title, phone, "
+    "website, personalization, icebreaker, subject_line, city, country, industry, rating, linkedin_url, "
+    "email_status (your source's check, e.g. verified), custom_variables: {name: value}}].")})
+
+
 class ImportLeads(ToolInput):
-    leads: list[LeadIn] = Field(min_length=1, description="Any number; sent in batches of 1,000.")
+    leads: Annotated[list[LeadIn], LEADS_SCHEMA] = Field(min_length=1)
     campaign_id: str | None = Field(None, description="Target campaign, name or id (or list_id).")
     list_id: str | None = Field(None, description="Target lead list, name or id (or campaign_id).")
     skip_if_in: Literal["workspace", "any_campaign", "any_list"] | None = Field(

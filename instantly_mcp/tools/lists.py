@@ -1,4 +1,4 @@
-"""Lead list tools: list, create or rename (deleting: instantly_delete)."""
+"""Lead list tools: create or rename (listing: instantly_list; deleting: instantly_delete)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,6 @@ from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, cli
 from instantly_mcp.tools.resolve import Names
 from shared.errors import InputError
 from shared.tooling import Call, ToolInput
-
-
-class ListLists(ListInput):
-    search: str | None = Field(None, description="Match on list name.")
-
-
-@TOOLBOX.tool(toolset="lists", title="List lead lists", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_list_lead_lists(call: Call[InstantlyDeps], args: ListLists) -> ItemsResult:
-    """List lead lists (id, name)."""
-    client = await client_of(call)
-    page = await client.list_lead_lists(search=args.search, max_items=args.limit, starting_after=args.starting_after)
-    # Lead lists page by creation time (the API's cursor is the last list's timestamp_created).
-    return page_result(page, [x.pick("id", "name", "has_enrichment_task", "timestamp_created") for x in page.items],
-                       "lead list", cursor=lambda item: item.get("timestamp_created"))
 
 
 class SaveList(ToolInput):

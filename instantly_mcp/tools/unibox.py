@@ -88,7 +88,7 @@ class Reply(ConfirmInput):
 @TOOLBOX.tool(toolset="unibox", title="Reply to email", read_only=False, destructive=False, idempotent=False,
               open_world=True)
 async def instantly_reply_email(call: Call[InstantlyDeps], args: Reply) -> ActionResult:
-    """Reply to an email in a thread; this SENDS real email. Needs confirm=true; otherwise a preview."""
+    """Reply to an email in a thread; this SENDS real email."""
     client = await client_of(call)
     original = await client.get_email(args.email_id)
     subject = args.subject or (original.subject or "")

@@ -20,7 +20,7 @@ SECRET_HEADER = "X-Webhook-Secret"
 STATUS = {1: "active", -1: "error (auto-disabled)"}
 
 
-def _safe(w: Webhook) -> dict[str, Any]:
+def safe_webhook(w: Webhook) -> dict[str, Any]:
     """The webhook without header values: they carry our receiver's secret."""
     out = w.pick("id", "name", "target_hook_url", "event_type", "campaign", "timestamp_created")
     out["status"] = STATUS.get(w.status or 0, w.status)
@@ -29,38 +29,10 @@ def _safe(w: Webhook) -> dict[str, Any]:
     return out
 
 
-class ListWebhooks(ListInput):
-    campaign_id: str | None = Field(None, description="Only this campaign's webhooks (name or id).")
-    include_event_types: bool = Field(False, description="Also list the event types one can subscribe to.")
-
-
-class WebhooksResult(ItemsResult):
-    event_types: list[dict[str, Any]] | None = None
-
-    def summary(self) -> str:
-        head = super().summary()
-        return head if self.event_types is None else f"{head} {plural(len(self.event_types), 'event type')}."
-
-
-@TOOLBOX.tool(toolset="webhooks", title="List webhooks", read_only=True, destructive=False, idempotent=True,
-              open_world=True)
-async def instantly_list_webhooks(call: Call[InstantlyDeps], args: ListWebhooks) -> WebhooksResult:
-    """List webhook subscriptions (header values hidden), optionally with the event types."""
-    names = Names(await client_of(call))
-    page = await names.client.list_webhooks(campaign_id=await names.campaign_id(args.campaign_id),
-                                            max_items=args.limit, starting_after=args.starting_after)
-    types = await names.client.webhook_event_types() if args.include_event_types else None
-    out = WebhooksResult(items=await names.name_rows([_safe(w) for w in page.items]), count=len(page.items),
-                         has_more=page.has_more, next_starting_after=page.next_starting_after, event_types=types)
-    out._noun = ("webhook", None)
-    out._cursor = by_id
-    return out
-
-
 class CreateWebhook(ToolInput):
     url: str = Field(pattern=r"^https?://", description="Receiver URL (http/https).")
-    event_type: str = Field("all_events", description="One event type (see include_event_types of "
-                                                        "instantly_list_webhooks), or all_events.")
+    event_type: str = Field("all_events", description="One event type (instantly_list kind=event_types), "
+                                                        "or all_events.")
 
     @field_validator("event_type")
     @classmethod
@@ -86,4 +58,4 @@ async def instantly_create_webhook(call: Call[InstantlyDeps], args: CreateWebhoo
     if args.name:
         body["name"] = args.name
     hook = await names.client.create_webhook(body)
-    return obj((await names.name_rows([_safe(hook)]))[0], "Webhook")
+    return obj((await names.name_rows([safe_webhook(hook)]))[0], "Webhook")

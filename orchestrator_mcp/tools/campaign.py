@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema, model_validator
 
-from instantly_mcp.tools.campaign_spec import _DATE, CampaignFields, Day, Step, create_body
+from instantly_mcp.tools.campaign_spec import CampaignFields, create_body
 from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.config import save_config
 from orchestrator_mcp.deps import OrchestratorDeps
@@ -31,11 +31,6 @@ class NewProduct(ToolInput):
                                                                                        "subscription; omit for one-off.")
 
 
-# Compact published schemas for the nested inputs (validated by the full models all the same): the field lists
-# are said once in a description instead of one described property each (issue 14 §4, B5 budget).
-_STEPS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
-    "[{subject, body, delay, delay_unit: minutes|hours|days}] or [{variants: [{subject, body}], delay}]; empty "
-    "subject = same thread.")})
 _LEADS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
     "[{email, first_name, last_name, company_name, job_title, phone, website, personalization, "
     "custom_variables: {icebreaker, ...}}]")})
@@ -47,19 +42,7 @@ class IntegratedCampaign(CampaignFields):
     name: str = Field(min_length=1)
     subject: str | None = Field(None, description="First email.")
     body: str | None = None
-    steps: Annotated[list[Step] | None, _STEPS] = None
-    timezone: str | None = Field(None, description="e.g. America/Chicago.")
-    days: list[Day] | None = None
-    send_from: str | None = Field(None, description="HH:MM")
-    send_to: str | None = Field(None, description="HH:MM")
-    start_date: str | None = Field(None, pattern=_DATE)
-    end_date: str | None = Field(None, pattern=_DATE)
     sender_accounts: list[str] | None = Field(None, description="Sending account emails.")
-    daily_limit: int | None = Field(None, ge=1)
-    stop_on_reply: bool | None = None
-    open_tracking: bool | None = None
-    link_tracking: bool | None = None
-    settings: dict[str, Any] | None = None
     price_id: str | None = Field(None, description="Price id or nickname, or product name.")
     product_id: str | None = Field(None, description="Or product id.")
     new_product: Annotated[NewProduct | None, _PRODUCT] = None

@@ -14,7 +14,8 @@ from orchestrator_mcp.scoring import ScoringWeights
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import live_blocked
 from orchestrator_mcp.tools.resolve import Resolver, label
-from shared.errors import NotFound
+from orchestrator_mcp.tools.contacts import STATUSES
+from shared.errors import InputError, NotFound, describe
 from shared.store import Contact
 from shared.tooling import Call, ToolInput, ToolResult
 
@@ -27,8 +28,8 @@ class Who(ToolInput):
 
     @model_validator(mode="after")
     def _one(self) -> Who:
-        if not (self.customer_id or self.email):
-            raise ValueError("give customer_id or email")
+        if not (self.customer_id or self.email or getattr(self, "emails", None) or getattr(self, "status", None)):
+            raise ValueError("give customer_id or email (one contact), or emails or status (a group)")
         return self
 
 
@@ -48,33 +49,96 @@ async def find_contact(deps: OrchestratorDeps, who: Who) -> Contact:
     return contact
 
 
+class GroupMember(ToolResult):
+    email: str
+    action: str = Field(description="moved, created, updated, skipped, failed, or planned (a preview).")
+    error: str | None = None
+
+
 class LifecycleOut(ToolResult):
     role: str
     campaign_id: str
     campaign: str = Field("", description="The role's campaign, name and id.")
-    email: str
-    lead_id: str | None
-    action: str = Field(description="moved, created, updated or skipped.")
-    steps: list[Step]
+    email: str = Field(description="The contact; for a group, how many.")
+    lead_id: str | None = None
+    action: str = Field(description="moved, created, updated or skipped; for a group: done or preview.")
+    steps: list[Step] = Field(default_factory=list)
+    executed: bool = True
+    group: list[GroupMember] = Field(default_factory=list, description="A group's contacts (first 50).")
 
     def summary(self) -> str:
-        return (f"{self.email}: {self.action} into the {self.role.replace('_', '-')} campaign "
-                f"{self.campaign or self.campaign_id}.")
+        where = f"the {self.role.replace('_', '-')} campaign {self.campaign or self.campaign_id}"
+        if not self.executed:
+            return f"PREVIEW (nothing written): {self.email} would go into {where}. Call again with confirm=true."
+        if self.group or self.action == "done":
+            counts: dict[str, int] = {}
+            for m in self.group:
+                counts[m.action] = counts.get(m.action, 0) + 1
+            return f"{self.email} into {where}: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) + "."
+        return f"{self.email}: {self.action} into {where}."
 
 
 class Lifecycle(Who):
+    emails: list[str] | None = Field(None, max_length=1000, description="Or a group: these contacts.")
+    status: Annotated[STATUSES | None, WithJsonSchema({"type": "string", "description": (
+        "Or a group: every contact in this conversion status, e.g. customer.")})] = None
     role: Role
     variables: Annotated[dict[str, Scalar], WithJsonSchema({"type": "object", "description": (
         "Lead variables, e.g. product_name, amount_paid.")})] = Field(default_factory=dict)
+    confirm: bool = Field(False, description="A group: do it (else a preview).")
+
+
+GROUP_SHOWN = 50
+
+
+async def _group(call: Call[OrchestratorDeps], args: Lifecycle, variables: dict[str, Scalar]) -> LifecycleOut:
+    """A lifecycle sequence for a group: previewed first, then each contact in turn (each is idempotent, so a
+    retried call skips those already in the campaign)."""
+    deps = call.deps
+    store, cfg = await deps.store(), await deps.config()
+    campaign_id = cfg.campaign_roles.get(args.role)
+    if not campaign_id:
+        raise InputError(f"no campaign has the {args.role} role yet: set one with configure_pipeline "
+                         f"(campaign_roles) or setup_subscription_lifecycle", "role")
+    emails: list[str] = list(dict.fromkeys(e.strip().lower() for e in args.emails or [] if e.strip()))
+    if args.status:
+        after = None
+        while batch := await store.list_contacts(conversion_status=args.status, limit=500, after_id=after):
+            emails += [c.email for c in batch if c.email not in emails]
+            after = batch[-1].id
+    name = await Resolver(deps).campaign_name(campaign_id)
+    base = {"role": args.role, "campaign_id": campaign_id, "campaign": name,
+            "email": f"{len(emails)} contact{'s' if len(emails) != 1 else ''}"}
+    if not args.confirm:  # a preview reads only: contacts not yet in the store are not created
+        return LifecycleOut(**base, action="preview", executed=False,
+                            group=[GroupMember(email=e, action="planned") for e in emails[:GROUP_SHOWN]])
+    contacts: list[Contact] = [await store.get_contact(email=e) or await store.upsert_contact(e) for e in emails]
+    instantly = await deps.instantly_client()
+    members: list[GroupMember] = []
+    for i, contact in enumerate(contacts, 1):
+        try:
+            done = await start_lifecycle(args.role, contact, variables, cfg=cfg, instantly=instantly, store=store)
+            members.append(GroupMember(email=contact.email, action=done.action))
+        except Exception as exc:  # noqa: BLE001 - one contact's failure is reported, the rest go on
+            members.append(GroupMember(email=contact.email, action="failed", error=describe(exc)))
+        await call.progress(i, len(contacts), contact.email)
+    failed = [m for m in members if m.action == "failed"]
+    shown = failed[:GROUP_SHOWN] + [m for m in members if m.action != "failed"][:max(0, GROUP_SHOWN - len(failed))]
+    out = LifecycleOut(**base, action="done", group=shown)
+    counts = {a: sum(m.action == a for m in members) for a in {m.action for m in members}}
+    out.steps = [Step(step=f"contacts {a}", outcome="done", detail=str(n)) for a, n in sorted(counts.items())]
+    return out
 
 
 @TOOLBOX.tool(toolset="lifecycle", title="Start lifecycle sequence", idempotent=True)
 async def start_lifecycle_sequence(call: Call[OrchestratorDeps], args: Lifecycle) -> LifecycleOut:
-    """Put a contact's lead into a role's campaign (configure_pipeline). Automatic on events: payment ->
-    post_purchase, failed renewal -> dunning, cancellation -> win_back."""
+    """Put a contact's lead, or a group's (previewed first), into a role's campaign (configure_pipeline).
+    Automatic on events: payment -> post_purchase, failed renewal -> dunning, cancellation -> win_back."""
     variables = dict(args.variables)
     if isinstance(variables.get("currency"), str):
         variables["currency"] = str(variables["currency"]).upper()
+    if args.emails or args.status:
+        return await _group(call, args, variables)
     contact = await find_contact(call.deps, args)
     result = await start_lifecycle(args.role, contact, variables, cfg=await call.deps.config(),
                                    instantly=await call.deps.instantly_client(), store=await call.deps.store())

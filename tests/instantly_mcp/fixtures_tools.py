@@ -66,5 +66,5 @@ def lead_rows(n: int, start: int = 0, domain: str = "example.com") -> list[dict[
 
 async def new_campaign(client: Client, name: str = "Test campaign", **extra: Any) -> dict[str, Any]:
     simple = {} if "steps" in extra else {"subject": "Hi {{firstName}}", "body": "Hello\nthere"}
-    args = {"name": name, **simple, "timezone": "America/Chicago", "sender_accounts": [SENDER], **extra}
+    args = {"name": name, **simple, "schedule": {"timezone": "America/Chicago"}, "sender_accounts": [SENDER], **extra}
     return (await ok(client, "instantly_save_campaign", args))["object"]

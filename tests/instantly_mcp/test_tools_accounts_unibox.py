@@ -43,9 +43,9 @@ async def test_accounts_list_get_warmup_and_state(sandbox_env: SandboxHandle) ->
         job = await ok(client, "instantly_manage_accounts", {"emails": ["sam.patel@sandbox-mail.io"],
                                                              "action": "enable_warmup", "confirm": True})
         assert job["job_id"]
-        status = (await ok(client, "instantly_get_job", {"job_id": job["job_id"]}))["object"]
+        status = (await ok(client, "instantly_list", {"kind": "job", "job_id": job["job_id"]}))["items"][0]
         assert status["type"] == "update-warmup-accounts"
-        assert "404" in await fails(client, "instantly_get_job", {"job_id": "no-such-job"})
+        assert "404" in await fails(client, "instantly_list", {"kind": "job", "job_id": "no-such-job"})
 
 
 async def test_account_state_changes_ask_first(sandbox_env: SandboxHandle) -> None:

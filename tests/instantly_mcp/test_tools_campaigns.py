@@ -36,9 +36,9 @@ async def test_create_simple_campaign_and_get_it(sandbox_env: SandboxHandle) -> 
 async def test_create_with_steps_variants_and_schedule_then_update(sandbox_env: SandboxHandle) -> None:
     async with Client(server()) as client:
         created = await ok(client, "instantly_save_campaign", {
-            "name": "Full", "steps": STEPS, "timezone": "Europe/Belgrade", "days": ["mon", "wed"],
-            "send_from": "08:30", "send_to": "11:00", "start_date": "2030-01-06", "daily_limit": 40,
-            "stop_on_reply": True, "settings": {"text_only": True},
+            "name": "Full", "steps": STEPS, "schedule": {"timezone": "Europe/Belgrade", "days": ["mon", "wed"],
+            "send_from": "08:30", "send_to": "11:00", "start_date": "2030-01-06"},
+            "settings": {"daily_limit": 40, "stop_on_reply": True, "text_only": True},
         })
         camp = created["object"]
         steps = camp["sequences"][0]["steps"]
@@ -55,7 +55,7 @@ async def test_create_with_steps_variants_and_schedule_then_update(sandbox_env: 
 
         # update: only the timezone of the schedule changes; steps are replaced by a single one
         updated = (await ok(client, "instantly_save_campaign", {
-            "campaign_id": camp["id"], "name": "Full v2", "timezone": "America/Detroit",
+            "campaign_id": camp["id"], "name": "Full v2", "schedule": {"timezone": "America/Detroit"},
             "subject": "New", "body": "Only step",
         }))["object"]
     assert updated["name"] == "Full v2"
@@ -69,10 +69,12 @@ async def test_bad_timezone_is_refused_before_any_call(sandbox_env: SandboxHandl
     before = writes(sandbox_env)
     async with Client(server()) as client:
         text = await fails(client, "instantly_save_campaign", {"name": "X", "subject": "s", "body": "b",
-                                                               "timezone": "America/New_York"})
+                                                               "schedule": {"timezone": "America/New_York"}})
         assert "timezone" in text and "America/New_York" in text and "America/Detroit" in text
-        text = await fails(client, "instantly_save_campaign", {"name": "X", "send_from": "25:00"})
+        text = await fails(client, "instantly_save_campaign", {"name": "X", "schedule": {"send_from": "25:00"}})
         assert "send_from" in text
+        text = await fails(client, "instantly_save_campaign", {"name": "X", "schedule": {"hours": "9-5"}})
+        assert "hours" in text and "send_from" in text  # an unknown schedule key names the valid ones
         text = await fails(client, "instantly_save_campaign", {"name": "X", "subject": "only subject"})
         assert "subject and body" in text
         text = await fails(client, "instantly_save_campaign", {"subject": "s", "body": "b"})

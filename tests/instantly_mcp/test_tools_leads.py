@@ -161,7 +161,7 @@ async def test_move_copy_and_interest(sandbox_env: SandboxHandle) -> None:
         job = (await ok(client, "instantly_move_leads", {
             "emails": ["person0@example.com"], "from_campaign_id": camp, "to_list_id": target["id"],
             "mode": "copy"}))["object"]
-        status = (await ok(client, "instantly_get_job", {"job_id": job["id"]}))["object"]
+        status = (await ok(client, "instantly_list", {"kind": "job", "job_id": job["id"]}))["items"][0]
         assert status["type"] == "move-leads" and status["status"] in ("success", "pending", "in-progress")
         in_list = await ok(client, "instantly_list_leads", {"list_id": target["id"]})
         assert [x["email"] for x in in_list["items"]] == ["person0@example.com"]
@@ -223,3 +223,28 @@ async def test_merging_variables_never_writes_objects_back(sandbox_env: SandboxH
         assert (upd["updated"], upd["failed"]) == (1, 0), upd
         lead = (await ok(client, "instantly_list_leads", {"leads": ["person1@example.com"]}))["items"][0]
         assert lead["payload"]["tier"] == "silver" and lead["payload"]["seats"] == 1
+
+
+async def test_groups_mark_interest_of_many_then_move_only_those(sandbox_env: SandboxHandle) -> None:
+    """Issue 15: a group's interest in one call, then a segment moved by status (Instantly's move filter)."""
+    sandbox_env.control("config", {"interest_delay_ms": 0})
+    async with Client(server()) as client:
+        camp = await _campaign_with_leads(client, 5)
+        many = await ok(client, "instantly_update_lead", {
+            "leads": ["person0@example.com", "person3@example.com", "nobody@example.com"], "interest": "interested",
+            "campaign_id": camp})
+        assert many["object"]["queued"] == 2 and many["object"]["failed"] == 1
+        assert "nobody@example.com" in many["object"]["failures"]
+        interested = await ok(client, "instantly_list_leads", {"campaign_id": camp, "filter": "interested"})
+        assert sorted(x["email"] for x in interested["items"]) == ["person0@example.com", "person3@example.com"]
+        # many leads take an interest change only
+        assert "interest" in await fails(client, "instantly_update_lead", {
+            "leads": ["person1@example.com"], "first_name": "X", "interest": "lost"})
+        hot = await new_campaign(client, "Hot")
+        await ok(client, "instantly_move_leads", {"from_campaign_id": camp, "filter": "interested",
+                                                  "to_campaign_id": hot["id"]})
+        moved = await ok(client, "instantly_list_leads", {"campaign_id": hot["id"]})
+        assert sorted(x["email"] for x in moved["items"]) == ["person0@example.com", "person3@example.com"]
+        assert (await ok(client, "instantly_list_leads", {"campaign_id": camp}))["count"] == 3
+        assert "from_campaign_id" in await fails(client, "instantly_move_leads", {"filter": "interested",
+                                                                        "to_campaign_id": hot["id"]})

@@ -14,7 +14,7 @@ async def test_lead_lists_create_list_rename_delete(sandbox_env: SandboxHandle) 
     async with Client(server()) as client:
         made = (await ok(client, "instantly_save_lead_list", {"name": "Q3 prospects"}))["object"]
         await ok(client, "instantly_save_lead_list", {"name": "Other"})
-        listed = await ok(client, "instantly_list_lead_lists", {"search": "Q3"})
+        listed = await ok(client, "instantly_list", {"kind": "lead_lists", "search": "Q3"})
         assert [x["name"] for x in listed["items"]] == ["Q3 prospects"]
         renamed = (await ok(client, "instantly_save_lead_list", {"list_id": made["id"], "name": "Q4"}))["object"]
         assert renamed["name"] == "Q4"
@@ -27,7 +27,7 @@ async def test_lead_lists_create_list_rename_delete(sandbox_env: SandboxHandle) 
         assert preview["executed"] is False and "Q4" in preview["preview"]
         assert writes(sandbox_env) == before
         await ok(client, "instantly_delete", {"kind": "lead_list", "target": made["id"], "confirm": True})
-        left = await ok(client, "instantly_list_lead_lists", {})
+        left = await ok(client, "instantly_list", {"kind": "lead_lists"})
         assert [x["name"] for x in left["items"]] == ["Other"]
 
 

@@ -24,11 +24,12 @@ async def test_webhook_carries_the_secret_header_but_never_shows_it(sandbox_env:
         assert not result.is_error
         hook = result.structured_content["object"]
         assert hook["headers"] == ["X-Webhook-Secret"] and hook["event_type"] == "reply_received"
-        listed = await client.call_tool("instantly_list_webhooks", {"include_event_types": True})
+        listed = await client.call_tool("instantly_list", {"kind": "webhooks"})
+        event_types = await ok(client, "instantly_list", {"kind": "event_types"})
         for shown in (result, listed):
             assert WEBHOOK_SECRET not in json.dumps(shown.structured_content)
             assert WEBHOOK_SECRET not in shown.content[0].text
-        types = {t["id"] for t in listed.structured_content["event_types"]}
+        types = {t["id"] for t in event_types["items"]}
         assert {"reply_received", "email_sent", "lead_interested"} <= types
         assert listed.structured_content["items"][0]["id"] == hook["id"]
         assert "url" in await fails(client, "instantly_create_webhook", {"url": "ftp://x"})
@@ -57,7 +58,7 @@ async def test_delete_webhook_needs_confirm(sandbox_env: SandboxHandle) -> None:
         assert preview["executed"] is False and HOOK_URL in preview["preview"]
         assert writes(sandbox_env) == before
         await ok(client, "instantly_delete", {"kind": "webhook", "target": hook["id"], "confirm": True})
-        assert (await ok(client, "instantly_list_webhooks", {}))["count"] == 0
+        assert (await ok(client, "instantly_list", {"kind": "webhooks"}))["count"] == 0
         assert "404" in await fails(client, "instantly_delete", {"kind": "webhook", "target": hook["id"]})
 
 
@@ -69,7 +70,7 @@ async def test_tags_create_list_assign(sandbox_env: SandboxHandle) -> None:
                                                           "description": "Top accounts"}))["object"]
         assert tag["label"] == "VIP"
         assert "409" in await fails(client, "instantly_manage_tags", {"action": "create", "label": "VIP"})
-        tags = await ok(client, "instantly_list_tags", {"search": "vi"})
+        tags = await ok(client, "instantly_list", {"kind": "tags", "search": "vi"})
         assert [t["label"] for t in tags["items"]] == ["VIP"]
         # tags by label, campaigns by name: names work wherever ids do
         await ok(client, "instantly_manage_tags", {"action": "assign", "tags": ["vip"], "resources": ["Tagged"]})
@@ -89,9 +90,9 @@ async def test_block_list_add_list_remove(sandbox_env: SandboxHandle) -> None:
         many = (await ok(client, "instantly_add_to_block_list", {
             "values": ["a@b.example", "c@d.example", "a@b.example"]}))["object"]
         assert many["added"] == 2
-        listed = await ok(client, "instantly_list_block_list", {})
+        listed = await ok(client, "instantly_list", {"kind": "block_list"})
         assert {e["bl_value"] for e in listed["items"]} == {"spam.example", "a@b.example", "c@d.example"}
-        domains = await ok(client, "instantly_list_block_list", {"domains_only": True})
+        domains = await ok(client, "instantly_list", {"kind": "block_list", "domains_only": True})
         assert [e["bl_value"] for e in domains["items"]] == ["spam.example"]
         before = writes(sandbox_env)
         preview = await ok(client, "instantly_delete", {"kind": "blocked", "target": "a@b.example"})
@@ -99,7 +100,7 @@ async def test_block_list_add_list_remove(sandbox_env: SandboxHandle) -> None:
         assert writes(sandbox_env) == before
         await ok(client, "instantly_delete", {"kind": "blocked", "target": "a@b.example", "confirm": True})
         await ok(client, "instantly_delete", {"kind": "blocked", "target": one["id"], "confirm": True})
-        left = await ok(client, "instantly_list_block_list", {})
+        left = await ok(client, "instantly_list", {"kind": "block_list"})
         assert [e["bl_value"] for e in left["items"]] == ["c@d.example"]
         assert "not on the block list" in await fails(client, "instantly_delete",
                                                       {"kind": "blocked", "target": "nobody@x.example"})

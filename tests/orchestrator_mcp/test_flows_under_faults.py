@@ -55,7 +55,7 @@ async def test_no_duplicates_after_lost_answers(pipeline: Pipeline, monkeypatch:
         assert converted["failed"] == 0
         made = await until_ok(pipeline, c, "create_integrated_campaign", {
             "name": "Launch", "new_product": {"name": "Starter", "unit_amount": 1900, "currency": "usd"},
-            "timezone": "America/Chicago", "subject": "Hi", "body": "Link: {{payment_link}}",
+            "schedule": {"timezone": "America/Chicago"}, "subject": "Hi", "body": "Link: {{payment_link}}",
             "leads": [{"email": "cy@cyan.io"}], "link_on": "import"}, faulted_writes=writes)
         assert made["links_created"] == 1
     counts = {k: pipeline.stripe_count(k) - base[k] for k in KINDS}

@@ -10,7 +10,7 @@ from tests.orchestrator_mcp.conftest import Pipeline, call, client
 from tests.stripe_mcp.stripe_support import LIVE_KEY
 
 LEADS = [{"email": "ada@acme.io", "first_name": "Ada"}, {"email": "bob@bolt.io", "first_name": "Bob"}]
-BASE: dict[str, Any] = {"name": "Launch", "timezone": "America/Chicago", "subject": "Hi {{firstName}}",
+BASE: dict[str, Any] = {"name": "Launch", "schedule": {"timezone": "America/Chicago"}, "subject": "Hi {{firstName}}",
                         "body": "Link: {{payment_link}}"}
 
 

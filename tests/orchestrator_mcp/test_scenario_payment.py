@@ -32,7 +32,7 @@ async def test_scenario_1_lead_to_link_to_payment_to_post_purchase(pipeline: Pip
     async with client() as c:
         await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding}})
         created = await call(c, "create_integrated_campaign", {
-            "name": "Q4 outreach", "price_id": price, "timezone": "America/Chicago",
+            "name": "Q4 outreach", "price_id": price, "schedule": {"timezone": "America/Chicago"},
             "steps": [{"subject": "{{subject_line}}", "body": "Hi {{firstName}}, {{icebreaker}}."},
                       {"subject": "Ready?", "body": "Here is your link: {{payment_link}} ({{payment_amount}})"}],
             "leads": LEADS, "link_on": "engagement",

@@ -32,7 +32,7 @@ async def test_integrated_campaign_with_links_on_import_is_safe_to_retry(pipelin
 
     args: dict[str, Any] = {
         "name": "Launch", "new_product": {"name": "Starter", "unit_amount": 1900, "currency": "usd"},
-        "timezone": "America/Chicago", "subject": "Hi {{firstName}}", "body": "Link: {{payment_link}}",
+        "schedule": {"timezone": "America/Chicago"}, "subject": "Hi {{firstName}}", "body": "Link: {{payment_link}}",
         "leads": LEADS, "link_on": "import", "activate": True,
     }
     async with client() as c:
