@@ -239,6 +239,10 @@ class Rules:
         cfg = await self.config()
         if "post_purchase" not in cfg.campaign_roles or contact.do_not_contact:
             return
+        if meta.get("launch"):
+            # A launch's sale: the buyer goes to the launch's own "registered" campaign (events/tiers.py), which
+            # is its post-purchase; moving the lead to the general role's campaign too would undo that move.
+            return
         bought = await self.purchase_lookup(obj) if self.purchase_lookup is not None else Purchase()
         meta = {**bought.metadata, **meta}
         variables = {**bought.variables(), "amount_paid": format_amount(amount, currency),

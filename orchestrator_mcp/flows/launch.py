@@ -218,7 +218,8 @@ class Launch:
     def automation(self) -> list[str]:
         tiers = self.req.tiers
         lines = [f"checkout.session.completed on a launch link: the buyer moves from {self.req.name!r} to "
-                 f"{self.registered_name!r}, so the reminders stop; revenue counts for {self.req.name!r}."]
+                 f"{self.registered_name!r}, so the reminders stop (instead of the post_purchase role's campaign, if one "
+                 f"is set); revenue counts for {self.req.name!r}."]
         for a, b in zip(tiers, tiers[1:], strict=False):
             if a.limit:
                 lines.append(f"after {a.limit} sales of {a.label}, its link is deactivated and the leads' "

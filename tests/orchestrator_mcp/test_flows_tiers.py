@@ -17,8 +17,12 @@ async def test_sales_polled_switch_the_tier_once_and_a_replay_changes_nothing(pi
     with pipeline.instantly.client() as http:  # a third SaaS lead, so one is left when the early bird sells out
         http.post("/leads/add", json={"campaign_id": pipeline.new_campaign("More"), "leads": [
             {"email": "di@dune.io", "custom_variables": {"industry": "SaaS"}}]}).raise_for_status()
+    welcome = pipeline.new_campaign("Welcome")
     async with client() as c:
+        # a general post-purchase role: a launch's buyers go to the launch's own registered campaign instead
+        await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": welcome}})
         done = await call(c, "launch_offer", {**LAUNCH, "confirm": True})
+        assert any("instead of the post_purchase" in line for line in done["automation"])
         launch, registered = cid(done["campaign"]), cid(done["registered_campaign"])
         early, regular = done["tiers"]
         early_id = next(x["id"] for x in pipeline.stripe("GET", "/v1/payment_links", params={"limit": 100})["data"]
@@ -27,6 +31,7 @@ async def test_sales_polled_switch_the_tier_once_and_a_replay_changes_nothing(pi
             pipeline.stripe_control(f"payment_links/{early_id}/pay", {"email": email})
         await call(c, "sync_now", {"source": "stripe"})
         assert {x["email"] for x in pipeline.leads_in(registered)} == {"ada@acme.io", "cy@cyan.io"}
+        assert pipeline.leads_in(welcome) == []
         left = pipeline.leads_in(launch)
         assert [x["email"] for x in left] == ["di@dune.io"]
         assert left[0]["payload"]["payment_link"] == regular["payment_link"]
