@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from instantly_mcp.client import InstantlyClient
+from instantly_mcp.client.base import workspace_limits
 from shared.deps import BaseDeps, ServerOptions
 from shared.sandbox_mode import SandboxSpec
 from shared.errors import InputError
@@ -41,7 +42,9 @@ class InstantlyDeps(BaseDeps):
     async def _new_client(self) -> InstantlyClient:
         key, url = await self.endpoint(SANDBOX, self.api_key, self.base_url)
         # options.extra["instantly_retry"]: a shared.http.RetryPolicy (tests use a fast one)
-        return InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"))
+        # The workspace's rate limits are shared through the store with every process of this installation.
+        return InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"),
+                               limits=workspace_limits(key, self.store))
 
     def webhook_secret(self) -> str:
         """The shared secret our webhook receiver checks in the X-Webhook-Secret header."""
