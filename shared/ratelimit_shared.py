@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import AppError
+from shared.errors import AppError, InputError
 from shared.ratelimit import Rate, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,29 @@ def max_wait_from_env() -> float:
         return max(0.0, float(raw)) if raw else DEFAULT_MAX_WAIT
     except ValueError:
         return DEFAULT_MAX_WAIT
+
+
+def limits_from_env(env: str, default: Sequence[Limit]) -> tuple[Limit, ...]:
+    """A limit group from a setting like "20/60" or "100/1,6000/60" (requests/seconds, comma-separated), with
+    "local:" in front to count it per process; `default` when the variable is not set."""
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return tuple(default)
+    shared = not raw.lower().startswith("local:")
+    parts = [p.strip() for p in (raw if shared else raw[len("local:"):]).split(",") if p.strip()]
+    out = []
+    for i, part in enumerate(parts):
+        try:
+            count, seconds = part.split("/")
+            rate = Rate(int(count), float(seconds))
+        except ValueError:
+            raise InputError(f"expected requests/seconds like 20/60, got {part!r}", env) from None
+        if rate.limit < 1 or rate.period <= 0:
+            raise InputError(f"expected a positive limit and window, got {part!r}", env)
+        like = default[min(i, len(default) - 1)] if default else Limit("limit", rate, lease=max(1, rate.limit // 5))
+        name = like.name if len(parts) == len(default) else f"{like.name}_{i}"
+        out.append(Limit(name, rate, shared, like.lease))
+    return tuple(out)
 
 
 def describe_limits(limits: Sequence[Limit]) -> str:

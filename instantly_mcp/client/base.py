@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import contextvars
-import os
 import re
 from typing import Any
 
 import httpx
 
 from shared.http import DEFAULT_TIMEOUT, HttpApi, RetryPolicy
-from shared.errors import InputError
 from shared.ratelimit import Rate, RateLimiter, RateLimits
-from shared.ratelimit_shared import Limit, StoreGetter, limiter
+from shared.ratelimit_shared import Limit, StoreGetter, limiter, limits_from_env
 
 API = "/api/v2"
 EMAILS_ENDPOINT = f"GET {API}/emails"
@@ -39,33 +37,11 @@ WORKSPACE_LIMITS = (Limit("per_second", Rate(100, 1.0), lease=20), Limit("per_mi
 EMAILS_LIMITS = (Limit("emails", Rate(20, 60.0)),)
 
 
-def _limits_from_env(name: str, default: tuple[Limit, ...]) -> tuple[Limit, ...]:
-    env = LIMIT_ENV + name.upper()
-    raw = os.environ.get(env, "").strip()
-    if not raw:
-        return default
-    shared = not raw.lower().startswith("local:")
-    body = raw if shared else raw[len("local:"):]
-    parts = [p.strip() for p in body.split(",") if p.strip()]
-    out = []
-    for i, part in enumerate(parts):
-        try:
-            count, seconds = part.split("/")
-            rate = Rate(int(count), float(seconds))
-        except ValueError:
-            raise InputError(f"expected requests/seconds like 20/60, got {part!r}", env) from None
-        if rate.limit < 1 or rate.period <= 0:
-            raise InputError(f"expected a positive limit and window, got {part!r}", env)
-        like = default[min(i, len(default) - 1)]
-        out.append(Limit(like.name if len(parts) == len(default) else f"{name}_{i}", rate, shared, like.lease))
-    return tuple(out)
-
-
 def workspace_limits(api_key: str, store: StoreGetter | None) -> RateLimits:
     """Instantly's limits for the workspace of `api_key`, shared with every process that opens the same store
     (the account is named by a hash of the key); per process without a store. Settings: LIMIT_ENV above."""
-    workspace = _limits_from_env("workspace", WORKSPACE_LIMITS)
-    emails = _limits_from_env("emails", EMAILS_LIMITS)
+    workspace = limits_from_env(LIMIT_ENV + "WORKSPACE", WORKSPACE_LIMITS)
+    emails = limits_from_env(LIMIT_ENV + "EMAILS", EMAILS_LIMITS)
     return RateLimits(limiter("Instantly", api_key, workspace, store),
                       {EMAILS_ENDPOINT: limiter("Instantly", api_key, emails, store)})
 

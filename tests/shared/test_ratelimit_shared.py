@@ -122,3 +122,46 @@ async def test_a_spent_budget_is_a_clear_error_saying_when_to_retry(
     finally:
         await store.close()
     assert keys and all(k.startswith("instantly:") and SANDBOX_API_KEY not in k for k in keys), keys
+
+
+async def test_limiters_on_one_store_never_grant_more_than_the_budget_and_lease_slices(tmp_path: Path) -> None:
+    """Two limiters (as two processes would) on one store: 15 requests against 10 per minute grant exactly 10,
+    the rest fail at once with the wait; a lease hands out many requests per database round trip."""
+    from shared.ratelimit import Rate
+    from shared.ratelimit_shared import Limit, RateBudgetSpent, SharedLimiter, account_hash
+
+    store = await open_store()
+
+    async def get() -> object:
+        return store
+
+    try:
+        scarce = [Limit("scarce", Rate(10, 60.0), lease=1)]
+        a, b = (SharedLimiter("Test", "key-1", scarce, get, max_wait=0) for _ in range(2))
+        granted, refused = 0, []
+        for i in range(15):
+            try:
+                await (a if i % 2 else b).acquire()
+                granted += 1
+            except RateBudgetSpent as exc:
+                refused.append(exc.retry_after)
+        assert granted == 10 and len(refused) == 5
+        assert all(55 < wait <= 62 for wait in refused), refused
+        other = SharedLimiter("Test", "key-2", scarce, get, max_wait=0)  # another account has its own budget
+        await other.acquire()
+
+        wide = [Limit("wide", Rate(1000, 60.0), lease=50)]
+        fast = SharedLimiter("Test", "key-3", wide, get, max_wait=0)
+        for _ in range(200):
+            await fast.acquire()
+        assert fast.round_trips <= 12, fast.round_trips
+        async with store.read() as conn:
+            rows = (await conn.execute(select(rate_limits.c.key, rate_limits.c.tokens))).all()
+        per_key: dict[str, int] = {}
+        for key, tokens in rows:
+            per_key[key] = per_key.get(key, 0) + int(tokens)
+        assert per_key[f"test:{account_hash('key-1')}:scarce"] == 10
+        assert per_key[f"test:{account_hash('key-2')}:scarce"] == 1
+        assert 200 <= per_key[f"test:{account_hash('key-3')}:wide"] <= 1000
+    finally:
+        await store.close()
