@@ -184,6 +184,12 @@ class SharedLimiter:
             asked = time.monotonic()
             self.round_trips += 1
             granted, wait = await store.take_budget(self._budget, want, hold=self.hold, slack=self.slack)
+            if granted and time.monotonic() - asked > self.hold + self.slack / 2:
+                # The database took so long that a request sent now might outlast the grant's count (a stalled
+                # commit): leave the grant unused, to expire on its own, and ask again.
+                if time.monotonic() - started > self.max_wait:
+                    raise RateBudgetSpent(self.api, describe_limits(self.limits), self.hold + self.slack)
+                continue
             if granted:
                 # The lease runs from before the grant, so its requests go out within `hold` of the grant.
                 self._lease_end = asked + self.hold
