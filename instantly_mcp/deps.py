@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from instantly_mcp.client import InstantlyClient
+from instantly_mcp.client.base import workspace_limits
 from shared.deps import BaseDeps, ServerOptions
+from shared.ratelimit_shared import StoreGetter
 from shared.sandbox_mode import SandboxSpec
 from shared.errors import InputError
 from shared.secrets import INSTANTLY_API_KEY, INSTANTLY_WEBHOOK_SECRET, env_value, require
@@ -20,9 +22,11 @@ DEFAULT_MAX_LEADS = 10_000
 class InstantlyDeps(BaseDeps):
     server = "instantly"
 
-    def __init__(self, options: ServerOptions | None = None) -> None:
+    def __init__(self, options: ServerOptions | None = None, *, budget_store: StoreGetter | None = None) -> None:
         super().__init__(options)
         self._client: InstantlyClient | None = None
+        # Where the shared rate-limit budget lives: this server's store, or the embedding process's (orchestrator).
+        self._budget_store = budget_store
 
     def base_url(self) -> str:
         url = (env_value(INSTANTLY_BASE_URL_ENV, default=DEFAULT_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
@@ -41,7 +45,9 @@ class InstantlyDeps(BaseDeps):
     async def _new_client(self) -> InstantlyClient:
         key, url = await self.endpoint(SANDBOX, self.api_key, self.base_url)
         # options.extra["instantly_retry"]: a shared.http.RetryPolicy (tests use a fast one)
-        return InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"))
+        # The workspace's rate limits are shared through the store with every process of this installation.
+        return InstantlyClient(key, url, retry=self.options.extra.get("instantly_retry"),
+                               limits=workspace_limits(key, self._budget_store or self.store))
 
     def webhook_secret(self) -> str:
         """The shared secret our webhook receiver checks in the X-Webhook-Secret header."""

@@ -21,8 +21,8 @@ class OrchestratorDeps(BaseDeps):
         super().__init__(options)
         # The API packages' deps, without their own audit trail: the orchestrator audits its tool calls.
         inner = ServerOptions(sandbox=self.options.sandbox, store_url=self.options.store_url, audit=False)
-        self.instantly = InstantlyDeps(inner)
-        self.stripe = StripeDeps(inner)
+        self.instantly = InstantlyDeps(inner, budget_store=self.store)  # one store per process, rate budget too
+        self.stripe = StripeDeps(inner, budget_store=self.store)
 
     async def instantly_client(self) -> InstantlyClient:
         return await self.instantly.client()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,18 @@ class RateLimiter:
                 await asyncio.sleep(wait)
 
 
+class Limiter(Protocol):
+    """What RateLimits needs of a limiter: RateLimiter (per process) or ratelimit_shared.SharedLimiter."""
+
+    rates: tuple[Rate, ...]
+
+    async def acquire(self) -> None: ...
+
+
 class RateLimits:
     """A workspace-wide limiter plus optional per-endpoint ones (e.g. 20/min for GET /emails)."""
 
-    def __init__(self, default: RateLimiter, per_endpoint: dict[str, RateLimiter] | None = None) -> None:
+    def __init__(self, default: Limiter, per_endpoint: dict[str, Limiter] | None = None) -> None:
         self.default = default
         self.per_endpoint = per_endpoint or {}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shared.deps import BaseDeps, ServerOptions
+from shared.ratelimit import RateLimits
+from shared.ratelimit_shared import StoreGetter, limiter, limits_from_env
 from shared.sandbox_mode import SandboxSpec
 from shared.secrets import STRIPE_API_KEY, env_flag, env_value, require
 from stripe_mcp.client.mode import Mode
@@ -14,6 +16,10 @@ if TYPE_CHECKING:
 
 STRIPE_API_BASE_ENV = "STRIPE_API_BASE"
 REFUSE_LIVE_ENV = "STRIPE_REFUSE_LIVE"
+# Opt-in client-side limit on Stripe requests, e.g. "25/1" (Stripe allows 100 per second in live mode, 25 in test
+# mode and sandboxes, per account: https://docs.stripe.com/rate-limits), shared through the store by every process
+# of the account ("local:25/1": per process). Unset: no client-side limit; the SDK retries Stripe's 429s.
+RATE_LIMIT_ENV = "STRIPE_RATE_LIMIT"
 DEFAULT_API_BASE = "https://api.stripe.com"
 # The shared local sandbox used in sandbox mode (--sandbox / ISMCP_SANDBOX=1); it accepts this test key.
 SANDBOX = SandboxSpec("stripe", "stripe_mcp.sandbox", "ISMCP_SANDBOX_STRIPE_PORT", 8762, "sk_test_sandbox")
@@ -22,9 +28,10 @@ SANDBOX = SandboxSpec("stripe", "stripe_mcp.sandbox", "ISMCP_SANDBOX_STRIPE_PORT
 class StripeDeps(BaseDeps):
     server = "stripe"
 
-    def __init__(self, options: ServerOptions | None = None) -> None:
+    def __init__(self, options: ServerOptions | None = None, *, budget_store: StoreGetter | None = None) -> None:
         super().__init__(options)
         self._client: StripeApi | None = None
+        self._budget_store = budget_store  # where a shared rate limit lives: this store or the embedding process's
 
     def api_base(self) -> str:
         return env_value(STRIPE_API_BASE_ENV, default=DEFAULT_API_BASE) or DEFAULT_API_BASE
@@ -42,8 +49,11 @@ class StripeDeps(BaseDeps):
         from stripe_mcp.client.api import StripeApi, retries_from_env  # the SDK loads on the first Stripe call
 
         key, base = await self.endpoint(SANDBOX, self.api_key, self.api_base)
+        limits = None
+        if group := limits_from_env(RATE_LIMIT_ENV, ()):
+            limits = RateLimits(limiter("Stripe", key, group, self._budget_store or self.store))
         return StripeApi(key, api_base=base, max_network_retries=retries_from_env(),
-                         refuse_live=env_flag(REFUSE_LIVE_ENV))
+                         refuse_live=env_flag(REFUSE_LIVE_ENV), limits=limits)
 
     @property
     def mode(self) -> Mode | None:

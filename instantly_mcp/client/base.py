@@ -10,6 +10,7 @@ import httpx
 
 from shared.http import DEFAULT_TIMEOUT, HttpApi, RetryPolicy
 from shared.ratelimit import Rate, RateLimiter, RateLimits
+from shared.ratelimit_shared import Limit, StoreGetter, limiter, limits_from_env
 
 API = "/api/v2"
 EMAILS_ENDPOINT = f"GET {API}/emails"
@@ -27,6 +28,22 @@ def default_limits(emails_per_minute: int = 20) -> RateLimits:
     """Instantly's documented limits: 100/s and 6,000/min per workspace; 20/min for GET /api/v2/emails."""
     workspace = RateLimiter(Rate(100, 1.0), Rate(6000, 60.0))
     return RateLimits(workspace, {EMAILS_ENDPOINT: RateLimiter(Rate(emails_per_minute, 60.0))})
+
+
+# Per-limit settings, e.g. INSTANTLY_RATE_LIMIT_EMAILS=20/60 (requests/seconds), INSTANTLY_RATE_LIMIT_WORKSPACE=
+# 100/1,6000/60; a "local:" prefix counts that limit per process instead of sharing it through the store.
+LIMIT_ENV = "INSTANTLY_RATE_LIMIT_"
+WORKSPACE_LIMITS = (Limit("per_second", Rate(100, 1.0), lease=20), Limit("per_minute", Rate(6000, 60.0), lease=20))
+EMAILS_LIMITS = (Limit("emails", Rate(20, 60.0)),)
+
+
+def workspace_limits(api_key: str, store: StoreGetter | None) -> RateLimits:
+    """Instantly's limits for the workspace of `api_key`, shared with every process that opens the same store
+    (the account is named by a hash of the key); per process without a store. Settings: LIMIT_ENV above."""
+    workspace = limits_from_env(LIMIT_ENV + "WORKSPACE", WORKSPACE_LIMITS)
+    emails = limits_from_env(LIMIT_ENV + "EMAILS", EMAILS_LIMITS)
+    return RateLimits(limiter("Instantly", api_key, workspace, store),
+                      {EMAILS_ENDPOINT: limiter("Instantly", api_key, emails, store)})
 
 
 class InstantlyHttp(HttpApi):

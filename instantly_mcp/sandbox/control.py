@@ -5,7 +5,8 @@ GET  /_sandbox/health                -> {"ok": true, "service", "sandbox", "pid"
 GET  /_sandbox/config                -> current knobs (+ plan)
 POST /_sandbox/config   {latency_ms?, fault_rate?, fault_kinds?, retry_after?, hang_seconds?, rate_limits?
                          (default true), job_delay_ms?, interest_delay_ms?, webhook_retry_delays?,
-                         webhook_timeout?, webhook_disable_after?, plan?}
+                         webhook_timeout?, webhook_disable_after?, emails_limit?, emails_window?
+                         (GET /api/v2/emails limit, default 20 per 60 s), plan?}
 POST /_sandbox/faults   {fail_next?: ["429"|"500"|"timeout"|"reset", ...], after_commit_next?: N,
                          match?: "/api/v2/leads/add" (path prefix), method?: "POST", clear?: bool,
                          + any /config key}
@@ -41,7 +42,8 @@ from instantly_mcp.sandbox.web import bad, body, not_found, ok, sandbox
 
 P = "/_sandbox"
 CONFIG_KEYS = {"latency_ms", "fault_rate", "fault_kinds", "retry_after", "hang_seconds", "rate_limits",
-               "job_delay_ms", "interest_delay_ms", "webhook_retry_delays", "webhook_timeout", "webhook_disable_after"}
+               "job_delay_ms", "interest_delay_ms", "webhook_retry_delays", "webhook_timeout", "webhook_disable_after",
+               "emails_limit", "emails_window"}
 
 
 def _apply_config(request: Request, data: dict[str, Any]) -> None:

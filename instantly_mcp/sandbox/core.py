@@ -35,6 +35,10 @@ class Config:
     # Instantly's documented limits, on by default so every client meets them (see faults.LIMITS); tests
     # that need speed turn them off explicitly.
     rate_limits: bool = True
+    # GET /api/v2/emails: `emails_limit` requests per `emails_window` seconds (Instantly: 20 per 60); tests of
+    # the shared limiter scale it down for speed.
+    emails_limit: int = 20
+    emails_window: float = 60.0
     job_delay_ms: float = 0.0  # background jobs report in-progress for this long
     interest_delay_ms: float = 1000.0  # update-interest-status applies this long after its 202 (0: at once)
     webhook_retry_delays: list[float] = field(default_factory=lambda: [0.5, 2.0, 5.0])
@@ -55,6 +59,8 @@ class Config:
         bad = [k for k in self.fault_kinds if k not in FAULT_KINDS]
         if bad:
             raise ValueError(f"unknown fault kinds {bad}; use {list(FAULT_KINDS)}")
+        if int(self.emails_limit) < 1 or float(self.emails_window) <= 0:
+            raise ValueError("emails_limit must be >= 1 and emails_window > 0")
         for name in ("latency_ms", "interest_delay_ms"):
             if float(getattr(self, name)) < 0:
                 raise ValueError(f"{name} must be >= 0")

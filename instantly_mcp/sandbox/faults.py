@@ -35,7 +35,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 READ_ONLY_POSTS = {"/api/v2/leads/list", "/api/v2/accounts/warmup-analytics"}
 WEBHOOK_PATHS = ("/api/v2/webhooks", "/api/v2/webhook-events")
 LIMITS = ((1.0, 100), (60.0, 6000))  # (window seconds, requests) workspace-wide, sliding windows
-EMAILS_LIMIT = (60.0, 20)  # GET /api/v2/emails
+EMAILS_LIMIT = (60.0, 20)  # GET /api/v2/emails (Config.emails_limit / emails_window; tests may scale it)
 
 
 def is_write(method: str, path: str) -> bool:
@@ -185,7 +185,8 @@ class ApiGate:
         now = time.monotonic()
         checks = [(self.windows[str(int(w))], w, n) for w, n in LIMITS]
         if scope["method"] == "GET" and scope["path"] == "/api/v2/emails":
-            checks.append((self.windows["emails"], *EMAILS_LIMIT))
+            cfg = self.sb.config
+            checks.append((self.windows["emails"], float(cfg.emails_window), int(cfg.emails_limit)))
         for window, seconds, limit in checks:
             while window and window[0] <= now - seconds:
                 window.popleft()

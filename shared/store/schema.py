@@ -162,3 +162,16 @@ app_config = Table(
     Column("value", JSON, nullable=False),
     Column("updated_at", Float, nullable=False),
 )
+
+# The rate-limit budget every process using one API account shares (shared/ratelimit.py): a sliding log of
+# grants. A grant of `tokens` requests under `key` (an API, a hash of the account's key, a limit's name) counts
+# against that limit until `until` (epoch seconds): the end of the grant's lease plus the limit's window.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(96), nullable=False),
+    Column("until", Float, nullable=False),
+    Column("tokens", Integer, nullable=False),
+    Index("ix_rate_limits_key_until", "key", "until"),
+)

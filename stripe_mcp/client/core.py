@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from shared.errors import InputError
 from shared.http import CallStats
+from shared.ratelimit import RateLimits
 from shared.redaction import register_secret
 from stripe_mcp.client.errors import map_stripe_error
 from stripe_mcp.client.kinds import Kind, kind
@@ -137,8 +138,10 @@ class StripeCore:
         timeout: float = 30.0,
         refuse_live: bool = False,
         stripe_account: str | None = None,
+        limits: RateLimits | None = None,
     ) -> None:
         self.mode, self.restricted = key_mode(api_key)
+        self.limits = limits  # an opt-in client-side limit (stripe_mcp/deps.py RATE_LIMIT_ENV); None: none
         if refuse_live and self.mode == "live":
             raise LiveModeRefused("A live Stripe key is configured but STRIPE_REFUSE_LIVE=1 refuses live mode.")
         register_secret(api_key)
@@ -160,6 +163,8 @@ class StripeCore:
     # --- calling the SDK -----------------------------------------------------------------------
 
     async def _call(self, method: str, path: str, fn: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        if self.limits is not None:
+            await self.limits.acquire(f"{method} {path}")
         counter = [0]
         token = _attempts.set(counter)
         started, ok = time.monotonic(), False

@@ -28,7 +28,8 @@ def store_rows() -> dict[str, int]:
         return {}
     with sqlite3.connect(db) as raw:
         tables = [r[0] for r in raw.execute("select name from sqlite_master where type='table'")]
-        return {t: raw.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables if t != "audit_log"}
+        return {t: raw.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables
+                if t not in ("audit_log", "rate_limits")}  # bookkeeping: the audit trail, the shared rate budget
 
 
 def live_price(pipeline: Pipeline, amount: int = 4900) -> str:
