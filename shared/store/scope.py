@@ -41,10 +41,12 @@ def split(scope: str) -> tuple[str, str]:
 
 def mode_of(profile: str) -> str:
     """The Stripe mode of a profile's key (shared.secrets.stripe_mode), cached briefly when read from the keyring."""
-    from shared.secrets import STRIPE_API_KEY, stripe_mode
+    from shared.secrets import LIVE_PREFIXES, STRIPE_API_KEY, stripe_mode
 
-    if any(os.environ.get(name, "").strip() for name in STRIPE_API_KEY.env_for(profile)):
-        return stripe_mode(profile)
+    for name in STRIPE_API_KEY.env_for(profile):  # the environment wins, as in shared.secrets.lookup
+        value = os.environ.get(name, "").strip()
+        if value:
+            return "live" if value.startswith(LIVE_PREFIXES) else "test"
     cached = _mode_cache.get(profile)
     now = time.monotonic()
     if cached is not None and now - cached[0] < MODE_TTL:
