@@ -24,7 +24,7 @@ class InstantlyDeps(BaseDeps):
 
     def __init__(self, options: ServerOptions | None = None, *, budget_store: StoreGetter | None = None) -> None:
         super().__init__(options)
-        self._client: InstantlyClient | None = None
+        self._clients: dict[str, InstantlyClient] = {}  # one per profile (shared/profiles.py)
         # Where the shared rate-limit budget lives: this server's store, or the embedding process's (orchestrator).
         self._budget_store = budget_store
 
@@ -34,13 +34,13 @@ class InstantlyDeps(BaseDeps):
         return url.removesuffix("/api/v2")
 
     def api_key(self) -> str:
-        """The key, or MissingSecretError saying how to set it (at call time, never at start)."""
+        """The profile in effect's key, or MissingSecretError saying how to set it (at call time, never at start)."""
         return require(INSTANTLY_API_KEY)
 
     async def client(self) -> InstantlyClient:
         """The API client, created on first use so a missing key is an error of the call, not of start-up.
         In sandbox mode it talks to the shared local sandbox, started if it is not running."""
-        return await self.built("_client", self._new_client)
+        return await self.per_profile(self._clients, self._new_client)
 
     async def _new_client(self) -> InstantlyClient:
         key, url = await self.endpoint(SANDBOX, self.api_key, self.base_url)
@@ -50,7 +50,7 @@ class InstantlyDeps(BaseDeps):
                                limits=workspace_limits(key, self._budget_store or self.store))
 
     def webhook_secret(self) -> str:
-        """The shared secret our webhook receiver checks in the X-Webhook-Secret header."""
+        """The profile in effect's shared secret our webhook receiver checks in the X-Webhook-Secret header."""
         return require(INSTANTLY_WEBHOOK_SECRET)
 
     def max_leads_per_import(self) -> int:
@@ -65,7 +65,7 @@ class InstantlyDeps(BaseDeps):
         return "Instantly sandbox: simulated data, nothing is sent" if self.options.sandbox else None
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
         await super().aclose()

@@ -72,7 +72,7 @@ async def funnel(store: Store, *, campaign_id: str | None = None, since: float |
     stage_conditions["contacted"] = or_(r(c.last_sent_at), stage_conditions["opened"])
     columns = [func.coalesce(func.sum(case((cond, literal(1)), else_=literal(0))), 0).label(name)
                for name, cond in stage_conditions.items()]
-    stmt = select(*columns)
+    stmt = select(*columns).where(store.mine(unified_contacts))  # this profile's contacts only
     if campaign_id:
         stmt = stmt.where(c.source_campaign == campaign_id)
     async with store.read() as conn:
@@ -95,7 +95,7 @@ class CampaignRevenue:
 async def attribution(store: Store, *, campaign_id: str | None = None, since: float | None = None,
                       until: float | None = None) -> list[CampaignRevenue]:
     p = attributed_payments.c
-    conds = [p.campaign_id.is_not(None)]
+    conds = [store.mine(attributed_payments), p.campaign_id.is_not(None)]
     if campaign_id:
         conds.append(p.campaign_id == campaign_id)
     if since is not None:
@@ -109,14 +109,16 @@ async def attribution(store: Store, *, campaign_id: str | None = None, since: fl
         .where(*conds).group_by(p.campaign_id, p.currency)
     )
     c = unified_contacts.c
-    sizes = select(c.source_campaign, func.count().label("n")).where(c.source_campaign.is_not(None))
+    sizes = (select(c.source_campaign, func.count().label("n"))
+             .where(store.mine(unified_contacts), c.source_campaign.is_not(None)))
     if campaign_id:
         sizes = sizes.where(c.source_campaign == campaign_id)
     sizes = sizes.group_by(c.source_campaign)
     async with store.read() as conn:
         revenue_rows = (await conn.execute(money)).all()
         contact_counts = {row[0]: row[1] for row in (await conn.execute(sizes)).all()}
-        perf = {row.campaign_id: row for row in (await conn.execute(select(campaign_performance))).all()}
+        perf = {row.campaign_id: row for row in (await conn.execute(
+            select(campaign_performance).where(store.mine(campaign_performance)))).all()}
     out = [
         CampaignRevenue(
             campaign_id=row.campaign_id, currency=row.currency, revenue=int(row.revenue or 0),

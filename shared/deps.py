@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from shared import profiles
 from shared.sandbox_mode import SandboxSpec, ensure_running
 from shared.secrets import env_flag, env_value
 
@@ -71,7 +72,10 @@ class BaseDeps:
                         from shared.sandbox_mode import store_url
 
                         url = store_url()  # sandbox data never shares a store with a real account
-                    self._store = await open_store(url)
+                    store = await open_store(url)
+                    if self.options.sandbox:
+                        store.fixed_mode = "test"  # sandbox rows are test rows whatever key is configured
+                    self._store = store
         return self._store
 
     async def audit(
@@ -92,6 +96,16 @@ class BaseDeps:
                 if getattr(self, attr) is None:
                     setattr(self, attr, await build())
         return getattr(self, attr)  # type: ignore[no-any-return]
+
+    async def per_profile(self, cache: dict[str, T], build: Callable[[], Awaitable[T]]) -> T:
+        """The profile in effect's entry of `cache`, built on first use (with that profile's keys); concurrent
+        first calls build it once. One process serves several profiles (per request over HTTP)."""
+        profile = profiles.current()
+        if profile not in cache:
+            async with self._build_lock:
+                if profile not in cache:
+                    cache[profile] = await build()
+        return cache[profile]
 
     async def endpoint(self, sandbox: SandboxSpec, key: Callable[[], str], url: Callable[[], str]) -> tuple[str, str]:
         """(key, base URL): in sandbox mode the shared local sandbox (started if needed), else the configured API.

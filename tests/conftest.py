@@ -155,6 +155,9 @@ def database_url(db_engine: str, request: pytest.FixtureRequest, tmp_path: Path)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None) -> Iterator[None]:
     for name in KEY_VARS:
         monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):  # other profiles' keys (INSTANTLY_API_KEY__ACME) and the profile in effect
+        if name.partition("__")[0] in KEY_VARS or name == "ISMCP_PROFILE":
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ISMCP_STORE_PATH", str(tmp_path / "store.sqlite"))
     # sandbox mode keeps its own store in the sandbox folder: one per test too, never the user's data dir
     monkeypatch.setenv("ISMCP_SANDBOX_DIR", str(tmp_path / "sandbox"))

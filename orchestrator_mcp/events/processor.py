@@ -10,6 +10,10 @@ batch is worked, and the processed mark is written only while the token still ho
 in the commit's own transaction). A processor that lost its lease rolls its changes back, so no event's
 counted effects apply twice when a batch outlives its lease. Transient database failures (deadlock,
 serialization failure, dropped connection) run the commit again.
+
+Profiles: each event is processed under the scope (profile and Stripe mode) it arrived for, so its rules read and
+write only that profile's rows and call its APIs with that profile's keys. The receiver's processor claims every
+profile's events (`all_scopes=True`); a tool's processor only its caller's.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from shared.errors import describe
 from shared.store import EventRow
+from shared.store import scope as scopes
 from shared.store.base import is_transient, retry_transient
 
 if TYPE_CHECKING:
@@ -51,9 +56,10 @@ class LeaseLost(Exception):
 class Processor:
     def __init__(
         self, store: Store, handle: Handler, *, max_attempts: int = 5, base_delay: float = 2.0, batch: int = 50,
-        lease_seconds: float = 60.0,
+        lease_seconds: float = 60.0, all_scopes: bool = False,
     ) -> None:
         self.store = store
+        self.all_scopes = all_scopes
         self.handle = handle
         self.max_attempts = max_attempts
         self.base_delay = base_delay
@@ -63,6 +69,10 @@ class Processor:
         self.wake = asyncio.Event()
 
     async def process(self, event: EventRow, report: ProcessReport) -> None:
+        with scopes.use(event.scope):  # the event's own profile and mode, never the caller's
+            await self._process(event, report)
+
+    async def _process(self, event: EventRow, report: ProcessReport) -> None:
         try:
             commit = await self.handle(event)
 
@@ -102,7 +112,8 @@ class Processor:
         done = 0
         while done < limit:
             claimed = await self.store.claim_events(limit=min(self.batch, limit - done),
-                                                    lease_seconds=self.lease_seconds, owner=self.owner)
+                                                    lease_seconds=self.lease_seconds, owner=self.owner,
+                                                    all_scopes=self.all_scopes)
             if not claimed:
                 break
             renew_at = time.monotonic() + self.lease_seconds / 2

@@ -62,8 +62,9 @@ def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
     return rules
 
 
-def processor_for(deps: OrchestratorDeps, store: Store) -> Processor:
-    """Retries back off from ISMCP_EVENT_RETRY_BASE_SECONDS (2 s) and dead-letter after ISMCP_EVENT_MAX_ATTEMPTS (5)."""
+def processor_for(deps: OrchestratorDeps, store: Store, *, all_scopes: bool = False) -> Processor:
+    """Retries back off from ISMCP_EVENT_RETRY_BASE_SECONDS (2 s) and dead-letter after ISMCP_EVENT_MAX_ATTEMPTS (5).
+    With all_scopes (the receiver) it processes every profile's events, each under its own profile."""
     return Processor(store, rules_for(deps, store).handle,
                      max_attempts=int(os.environ.get(MAX_ATTEMPTS_ENV) or 5),
-                     base_delay=float(os.environ.get(RETRY_BASE_ENV) or 2.0))
+                     base_delay=float(os.environ.get(RETRY_BASE_ENV) or 2.0), all_scopes=all_scopes)

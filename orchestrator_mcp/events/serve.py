@@ -33,7 +33,7 @@ def build_app(options: ServerOptions, *, interval: float = 2.0, process: bool = 
             processor.wake.set()  # type: ignore[attr-defined]
 
     async def background(store: Store) -> None:
-        processor = processor_for(deps, store)
+        processor = processor_for(deps, store, all_scopes=True)  # every profile's events, each under its own
         wake["processor"] = processor
         try:
             await processor.run_forever(interval=interval)
@@ -73,7 +73,8 @@ def app_from_env():  # type: ignore[no-untyped-def]
 def _serve(args: argparse.Namespace) -> int:
     from shared.asgi import serve_forever
 
-    log.warning("webhook receiver on http://%s:%d (POST /webhooks/stripe, /webhooks/instantly)", args.host, args.port)
+    log.warning("webhook receiver on http://%s:%d (POST /webhooks/stripe, /webhooks/instantly, and "
+                "/webhooks/stripe/{profile}, /webhooks/instantly/{profile} per profile)", args.host, args.port)
     if args.workers > 1:
         from orchestrator_mcp.events.workers import serve_workers
 

@@ -206,8 +206,10 @@ async def _forget_plan(deps: OrchestratorDeps, email: str) -> tuple[dict[str, in
 
     store = await deps.store()
     async with store.read() as conn:
-        contact = (await conn.execute(select(unified_contacts.c.id).where(unified_contacts.c.email == email))).scalar()
-        count = lambda table, cond: conn.execute(select(func.count()).select_from(table).where(cond))  # noqa: E731
+        contact = (await conn.execute(select(unified_contacts.c.id).where(
+            store.mine(unified_contacts), unified_contacts.c.email == email))).scalar()
+        count = lambda table, cond: conn.execute(  # noqa: E731 - this profile's rows only
+            select(func.count()).select_from(table).where(store.mine(table), cond))
         removed = {
             "contacts": 1 if contact else 0,
             "events": int((await count(events, mentions(events.c.payload, email))).scalar() or 0),

@@ -141,7 +141,7 @@ async def list_events(call: Call[OrchestratorDeps], args: ListEventsIn) -> ListE
     store = await call.deps.store()
     rows = await store.list_events(status=args.status, type_=args.type, source=args.source, limit=args.limit)
     syncs = {k: v for k, v in (await store.sync_times()).items() if k.startswith("poll:")}
-    return ListEventsOut(events=[r.model_dump(exclude={"payload"}) for r in rows], channels=await store.event_stats(),
+    return ListEventsOut(events=[r.model_dump(exclude={"payload", "scope"}) for r in rows], channels=await store.event_stats(),
                          queue=await store.event_counts(), last_polls=syncs)
 
 

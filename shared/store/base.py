@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from shared.errors import InputError
+from shared.store import scope as scopes
 
 
 def mentions(column: Any, needle: str) -> Any:
@@ -97,7 +98,15 @@ async def retry_transient(fn: Any, attempts: int = 6) -> Any:
 
 
 class StoreBase:
-    """The repository. One instance per process; safe to share between tasks."""
+    """The repository. One instance per process; safe to share between tasks.
+
+    Every row belongs to a scope (shared/store/scope.py). The repository's methods are the only code that reads
+    or writes the tables (and the orchestrator's few direct reads use `mine`): each query is limited with
+    `mine(table)` and each insert carries `scope()`. The column is NOT NULL without a default, so an insert that
+    forgot it fails instead of landing in some other profile."""
+
+    # A sandbox store holds test data whatever key is configured (set by shared.deps for sandbox stores).
+    fixed_mode: str | None = None
 
     def __init__(self, engine: AsyncEngine, url: str) -> None:
         self.engine = engine
@@ -113,6 +122,14 @@ class StoreBase:
         self._pg_batch: tuple[Any, Any] | None = None  # PostgreSQL's: (AsyncConnection, asyncpg connection)
         self._pg_batch_lock = asyncio.Lock()
         self._compiled: dict[tuple[str, str], Any] = {}
+
+    def scope(self) -> str:
+        """Whose rows: the scope in effect (profile and Stripe mode)."""
+        return scopes.current(self.fixed_mode)
+
+    def mine(self, table: Table, scope: str | None = None) -> Any:
+        """The condition that limits a query on `table` to the scope in effect."""
+        return table.c.scope == (scope or self.scope())
 
     async def close(self) -> None:
         if self._pg_batch is not None:
@@ -142,10 +159,12 @@ class StoreBase:
             self._inline = sqlite3.connect(path, timeout=5, check_same_thread=False, isolation_level=None)
         key = (table.name, column)
         if key not in self._compiled:
-            stmt = select(table).where(table.c[column] == bindparam("value")).limit(1)
+            stmt = (select(table).where(table.c.scope == bindparam("scope"), table.c[column] == bindparam("value"))
+                    .limit(1))
             self._compiled[key] = stmt.compile(dialect=self.engine.dialect)
         compiled = self._compiled[key]
-        params = [value if name == "value" else compiled.params[name] for name in compiled.positiontup or []]
+        given = {"value": value, "scope": self.scope()}
+        params = [given[name] if name in given else compiled.params[name] for name in compiled.positiontup or []]
         cursor = self._inline.execute(str(compiled), params)
         try:
             row = cursor.fetchone()

@@ -1,4 +1,6 @@
-"""The inbound-event queue: store once per (source, event id), lease, mark processed or failed, dead letters."""
+"""The inbound-event queue: store once per (scope, source, event id), lease, mark processed or failed, dead letters.
+
+Each event row carries the scope (profile and mode) it arrived for; the processor runs it under that scope."""
 
 from __future__ import annotations
 
@@ -18,27 +20,29 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.redaction import redact_secrets
+from shared.store import scope as scopes
 from shared.store.base import StoreBase, clean_values, mentions, retry_transient
 from shared.store.models import EventRow, normalize_email
 from shared.store.schema import events
 
 
-def event_values(source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
-                 ) -> dict[str, Any]:
+def event_values(source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook",
+                 scope: str | None = None) -> dict[str, Any]:
     """The row for an inbound event, checked before it reaches the database (InputError when a field is too
-    long). Configured secrets never reach the store."""
+    long). Configured secrets never reach the store. `scope` defaults to the scope in effect where this is called
+    (the request's), never where the batch is later written."""
     return clean_values(events, {
-        "source": source, "event_id": event_id, "type": type_, "payload": redact_secrets(payload),
+        "scope": scope or scopes.current(), "source": source, "event_id": event_id, "type": type_, "payload": redact_secrets(payload),
         "received_at": time.time(), "via": via, "status": "pending", "attempts": 0, "next_attempt_at": 0.0,
         "rerun_effects": False})
 
 
-_PG_COLUMNS = {"source": "text", "event_id": "text", "type": "text", "payload": "json", "received_at": "float8",
+_PG_COLUMNS = {"scope": "text", "source": "text", "event_id": "text", "type": "text", "payload": "json", "received_at": "float8",
                "via": "text", "status": "text", "attempts": "int4", "next_attempt_at": "float8",
                "rerun_effects": "bool"}
 _PG_INSERT = (f"INSERT INTO events ({', '.join(_PG_COLUMNS)}) SELECT * FROM unnest("
               + ", ".join(f"${i}::{t}[]" for i, t in enumerate(_PG_COLUMNS.values(), 1))
-              + ") ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id")
+              + ") ON CONFLICT (scope, source, event_id) DO NOTHING RETURNING scope, source, event_id")
 
 
 class EventQueue(StoreBase):
@@ -47,11 +51,11 @@ class EventQueue(StoreBase):
         self, source: str, event_id: str, type_: str, payload: dict[str, Any], *, via: str = "webhook"
     ) -> bool:
         """Store an inbound event once. True when it is new; a duplicate changes nothing."""
-        values = event_values(source, event_id, type_, payload, via=via)
+        values = event_values(source, event_id, type_, payload, via=via, scope=self.scope())
         stmt = (
             self._insert(events)
             .values(**values)
-            .on_conflict_do_nothing(index_elements=["source", "event_id"])
+            .on_conflict_do_nothing(index_elements=["scope", "source", "event_id"])
         )
 
         async def run(conn: AsyncConnection) -> bool:
@@ -65,15 +69,15 @@ class EventQueue(StoreBase):
         One INSERT ... ON CONFLICT DO NOTHING RETURNING for the batch (SQLAlchemy's insertmanyvalues)."""
         if not rows:
             return []
-        keys = [(r["source"], r["event_id"]) for r in rows]
-        first: dict[tuple[str, str], int] = {}
+        keys = [(r["scope"], r["source"], r["event_id"]) for r in rows]
+        first: dict[tuple[str, str, str], int] = {}
         for i, key in enumerate(keys):
             first.setdefault(key, i)
         unique = [rows[i] for i in sorted(first.values())]
         if self.dialect == "sqlite":
             async with self._write_lock or nullcontext():
                 created_rows = await asyncio.to_thread(self._record_sqlite, unique)
-            created = {(r["source"], r["event_id"]) for r, new in zip(unique, created_rows, strict=True) if new}
+            created = {(r["scope"], r["source"], r["event_id"]) for r, new in zip(unique, created_rows, strict=True) if new}
             return [key in created and first[key] == i for i, key in enumerate(keys)]
         created = await retry_transient(lambda: self._record_postgres(unique))
         return [key in created and first[key] == i for i, key in enumerate(keys)]
@@ -94,7 +98,7 @@ class EventQueue(StoreBase):
         conn = self._batch_conn
         cols = list(rows[0])
         sql = (f"INSERT INTO events ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-               "ON CONFLICT (source, event_id) DO NOTHING")
+               "ON CONFLICT (scope, source, event_id) DO NOTHING")
         out: list[bool] = []
         # Receiver processes sharing the file take turns on an OS file lock first: a waiter wakes the moment the
         # holder releases it, where SQLite's busy handler sleeps 1-100 ms between tries (bench B2 with two
@@ -119,7 +123,7 @@ class EventQueue(StoreBase):
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return out
 
-    async def _record_postgres(self, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    async def _record_postgres(self, rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
         """The batch as ONE statement (atomic, and committed when it returns): INSERT ... SELECT FROM unnest(one
         array per column) ON CONFLICT DO NOTHING RETURNING, prepared once per connection by asyncpg. Built through
         SQLAlchemy (insertmanyvalues), a batch took several times the CPU in the receiver (bench B2)."""
@@ -137,14 +141,18 @@ class EventQueue(StoreBase):
                 self._pg_batch = None
                 await asyncio.shield(conn.invalidate())
                 raise
-        return {(r[0], r[1]) for r in found}
+        return {(r[0], r[1], r[2]) for r in found}
 
-    async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0, *, owner: str = "") -> list[EventRow]:
+    async def claim_events(self, limit: int = 10, lease_seconds: float = 60.0, *, owner: str = "",
+                           all_scopes: bool = False) -> list[EventRow]:
         """Lease up to `limit` due events to `owner`. A crashed worker's lease expires and the event is claimed
-        again; only the lease's owner can then mark it (see mark_processed)."""
+        again; only the lease's owner can then mark it (see mark_processed). Only the scope in effect's events,
+        unless `all_scopes` (the receiver's processor, which then runs each event under its own scope)."""
         now = time.time()
         e = events.c
         due = and_(e.status == "pending", e.next_attempt_at <= now, or_(e.lease_until.is_(None), e.lease_until < now))
+        if not all_scopes:
+            due = and_(self.mine(events), due)
 
         async def run(conn: AsyncConnection) -> list[EventRow]:
             rows = (
@@ -177,7 +185,7 @@ class EventQueue(StoreBase):
         """Mark the event processed and its counted effects applied. With `owner`, only while that owner still
         holds the lease: False when it does not (another processor has it now), and the caller must roll back."""
         e = events.c
-        conds = [e.id == event_pk]
+        conds = [self.mine(events), e.id == event_pk]
         if owner is not None:
             conds += [e.lease_owner == owner, e.status == "pending"]
         now = time.time()
@@ -199,7 +207,7 @@ class EventQueue(StoreBase):
         """Record a failure; back off, or dead-letter after max_attempts. Returns the new status, or "lost" when
         `owner` no longer holds the lease (the event is someone else's now)."""
         e = events.c
-        conds = [e.id == event_pk]
+        conds = [self.mine(events), e.id == event_pk]
         if owner is not None:
             conds += [e.lease_owner == owner, e.status == "pending"]
 
@@ -222,10 +230,11 @@ class EventQueue(StoreBase):
     async def replay_event(self, event_pk: int, *, rerun_effects: bool = False) -> bool:
         """Put a dead or processed event back in the queue. Its counted effects (counters, money) are applied at
         most once ever; with rerun_effects the rules run its outside actions again."""
+        mine = self.mine(events)
 
         async def run(conn: AsyncConnection) -> bool:
             res = await conn.execute(
-                update(events).where(events.c.id == event_pk)
+                update(events).where(mine, events.c.id == event_pk)
                 .values(status="pending", attempts=0, next_attempt_at=0.0, lease_until=None,
                         rerun_effects=rerun_effects)
             )
@@ -235,14 +244,15 @@ class EventQueue(StoreBase):
 
     async def get_event(self, event_pk: int) -> EventRow | None:
         async with self.read() as conn:
-            row = (await conn.execute(select(events).where(events.c.id == event_pk))).first()
+            row = (await conn.execute(select(events).where(self.mine(events), events.c.id == event_pk))).first()
         return EventRow.model_validate(row._asdict()) if row else None
 
     async def list_events(
         self, *, status: str | None = None, type_: str | None = None, source: str | None = None, limit: int = 50
     ) -> list[EventRow]:
         e = events.c
-        conds = [cond for cond in (
+        conds = [self.mine(events)]
+        conds += [cond for cond in (
             e.status == status if status else None,
             e.type == type_ if type_ else None,
             e.source == source if source else None,
@@ -257,7 +267,7 @@ class EventQueue(StoreBase):
         if customer_id:
             conds.append(mentions(events.c.payload, f'"{customer_id}"'))
         async with self.read() as conn:
-            rows = (await conn.execute(select(events).where(or_(*conds)).order_by(events.c.received_at, events.c.id)
+            rows = (await conn.execute(select(events).where(self.mine(events), or_(*conds)).order_by(events.c.received_at, events.c.id)
                                        .limit(limit))).all()
         return [EventRow.model_validate(r._asdict()) for r in rows]
 
@@ -268,11 +278,15 @@ class EventQueue(StoreBase):
             e.source, e.via, func.count().label("count"), func.max(e.received_at).label("last_received_at"),
             func.sum(case((and_(e.status == "pending", e.attempts > 0), 1), else_=0)).label("retrying"),
             func.sum(case((e.status == "dead", 1), else_=0)).label("dead"),
-        ).group_by(e.source, e.via)
+        ).where(self.mine(events)).group_by(e.source, e.via)
         async with self.read() as conn:
             return [r._asdict() for r in (await conn.execute(stmt)).all()]
 
-    async def event_counts(self) -> dict[str, int]:
+    async def event_counts(self, *, all_scopes: bool = False) -> dict[str, int]:
+        """Events per status: the scope in effect's, or every profile's (the receiver's /healthz)."""
+        stmt = select(events.c.status, func.count()).group_by(events.c.status)
+        if not all_scopes:
+            stmt = stmt.where(self.mine(events))
         async with self.read() as conn:
-            rows = (await conn.execute(select(events.c.status, func.count()).group_by(events.c.status))).all()
+            rows = (await conn.execute(stmt)).all()
         return {r[0]: r[1] for r in rows}

@@ -41,6 +41,7 @@ class Contact(BaseModel):
 
 class EventRow(BaseModel):
     id: int
+    scope: str = "default:test"  # the profile and Stripe mode it arrived for (shared/store/scope.py)
     source: str
     event_id: str
     type: str

@@ -27,7 +27,9 @@ from shared.store.schema import (
     unified_contacts,
 )
 
-CONTACT_FIELDS = {c.name for c in unified_contacts.columns}
+CONTACT_FIELDS = {c.name for c in unified_contacts.columns} - {"scope"}
+# What makes a contact unique: its normalized email within a scope (one place; issue 18's blind index goes here).
+CONTACT_KEY = ("scope", "email")
 
 
 class Store(PaymentBook, EventQueue, RateBudget):
@@ -44,10 +46,12 @@ class Store(PaymentBook, EventQueue, RateBudget):
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
         values.pop("id", None)
+        scope = self.scope()
         values = clean_values(unified_contacts, values)
         email = clean_values(unified_contacts, {"email": email})["email"]
         row = {
             "id": f"ct_{uuid.uuid4().hex[:20]}",
+            "scope": scope,
             "email": email,
             "instantly_campaign_ids": [],
             "email_engagement_score": 0.0,
@@ -64,11 +68,12 @@ class Store(PaymentBook, EventQueue, RateBudget):
             **values,
         }
         stmt = self._insert(unified_contacts).values(**row)
-        stmt = stmt.on_conflict_do_update(index_elements=["email"], set_={**values, "updated_at": now})
+        stmt = stmt.on_conflict_do_update(index_elements=list(CONTACT_KEY), set_={**values, "updated_at": now})
 
         async def run(conn: AsyncConnection) -> Contact:
             await conn.execute(stmt)
-            got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.email == email))).one()
+            got = (await conn.execute(select(unified_contacts).where(
+                self.mine(unified_contacts, scope), unified_contacts.c.email == email))).one()
             return Contact.model_validate(got._asdict())
 
         return await self._retrying(run, conn)
@@ -80,14 +85,15 @@ class Store(PaymentBook, EventQueue, RateBudget):
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
         fields = clean_values(unified_contacts, fields)
+        mine = self.mine(unified_contacts)
 
         async def run(conn: AsyncConnection) -> Contact | None:
             await conn.execute(
                 update(unified_contacts)
-                .where(unified_contacts.c.id == contact_id)
+                .where(mine, unified_contacts.c.id == contact_id)
                 .values(**fields, updated_at=time.time())
             )
-            got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.id == contact_id))).first()
+            got = (await conn.execute(select(unified_contacts).where(mine, unified_contacts.c.id == contact_id))).first()
             return Contact.model_validate(got._asdict()) if got else None
 
         return await self._retrying(run, conn)
@@ -98,7 +104,7 @@ class Store(PaymentBook, EventQueue, RateBudget):
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
         c = unified_contacts.c
-        await conn.execute(update(unified_contacts).where(c.id == contact_id)
+        await conn.execute(update(unified_contacts).where(self.mine(unified_contacts), c.id == contact_id)
                            .values(updated_at=time.time(), **{k: c[k] + int(n) for k, n in deltas.items()}))
 
     async def link_ids(
@@ -139,7 +145,7 @@ class Store(PaymentBook, EventQueue, RateBudget):
         if conn is None and self.dialect == "sqlite":
             row = self.read_one_inline(unified_contacts, column, value)
             return Contact.model_validate(row) if row else None
-        stmt = select(unified_contacts).where(unified_contacts.c[column] == value).limit(1)
+        stmt = select(unified_contacts).where(self.mine(unified_contacts), unified_contacts.c[column] == value).limit(1)
         if for_update:
             stmt = stmt.with_for_update()
         if conn is not None:  # inside the caller's transaction: see its own writes
@@ -160,7 +166,7 @@ class Store(PaymentBook, EventQueue, RateBudget):
         after_id: str | None = None,
     ) -> list[Contact]:
         c = unified_contacts.c
-        conds = []
+        conds = [self.mine(unified_contacts)]
         if conversion_status:
             conds.append(c.conversion_status == conversion_status)
         if campaign_id:
@@ -181,8 +187,10 @@ class Store(PaymentBook, EventQueue, RateBudget):
         return [Contact.model_validate(r._asdict()) for r in rows]
 
     async def delete_contact(self, contact_id: str) -> bool:
+        mine = self.mine(unified_contacts)
+
         async def run(conn: AsyncConnection) -> bool:
-            res = await conn.execute(delete(unified_contacts).where(unified_contacts.c.id == contact_id))
+            res = await conn.execute(delete(unified_contacts).where(mine, unified_contacts.c.id == contact_id))
             return bool(res.rowcount)
 
         return await self._retrying(run)
@@ -192,21 +200,25 @@ class Store(PaymentBook, EventQueue, RateBudget):
 
         Payments stay (the books need them) but lose their link to the person."""
         email = normalize_email(email)
+        scope = self.scope()
 
         async def run(conn: AsyncConnection) -> dict[str, int]:
-            contact = (await conn.execute(select(unified_contacts.c.id).where(unified_contacts.c.email == email))).scalar()
+            contact = (await conn.execute(select(unified_contacts.c.id).where(
+                self.mine(unified_contacts, scope), unified_contacts.c.email == email))).scalar()
             counts = {"contacts": 0, "events": 0, "audit_entries": 0, "payments": 0}
             if contact:
                 counts["payments"] = (await conn.execute(
-                    update(attributed_payments).where(attributed_payments.c.contact_id == contact)
+                    update(attributed_payments).where(self.mine(attributed_payments, scope),
+                                                      attributed_payments.c.contact_id == contact)
                     .values(contact_id=None))).rowcount
                 counts["contacts"] = (await conn.execute(
-                    delete(unified_contacts).where(unified_contacts.c.id == contact))).rowcount
+                    delete(unified_contacts).where(self.mine(unified_contacts, scope),
+                                                   unified_contacts.c.id == contact))).rowcount
             counts["events"] = (await conn.execute(
-                update(events).where(mentions(events.c.payload, email))
+                update(events).where(self.mine(events, scope), mentions(events.c.payload, email))
                 .values(payload={"forgotten": True}))).rowcount
             counts["audit_entries"] = (await conn.execute(
-                update(audit_log).where(mentions(audit_log.c.arguments, email))
+                update(audit_log).where(self.mine(audit_log, scope), mentions(audit_log.c.arguments, email))
                 .values(arguments={"forgotten": True}))).rowcount
             return counts
 
@@ -219,54 +231,59 @@ class Store(PaymentBook, EventQueue, RateBudget):
         error: str | None = None,
     ) -> None:
         stmt = audit_log.insert().values(**clean_values(audit_log, {
-            "at": time.time(), "server": server, "tool": tool, "arguments": redact_value(arguments),
+            "scope": self.scope(), "at": time.time(), "server": server, "tool": tool, "arguments": redact_value(arguments),
             "outcome": outcome, "duration_ms": round(duration_ms, 2), "error": error}))
         await self._retrying(lambda c: c.execute(stmt))
 
     async def list_audit(self, *, tool: str | None = None, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
         a = audit_log.c
-        conds = [x for x in (a.tool == tool if tool else None, a.at >= since if since else None) if x is not None]
+        conds = [self.mine(audit_log)]
+        conds += [x for x in (a.tool == tool if tool else None, a.at >= since if since else None) if x is not None]
         async with self.read() as conn:
             rows = (await conn.execute(select(audit_log).where(*conds).order_by(a.id.desc()).limit(limit))).all()
         return [r._asdict() for r in rows]
 
     async def get_cursor(self, key: str) -> str | None:
         async with self.read() as conn:
-            return (await conn.execute(select(sync_state.c.cursor).where(sync_state.c.key == key))).scalar()
+            return (await conn.execute(select(sync_state.c.cursor).where(self.mine(sync_state),
+                                                                         sync_state.c.key == key))).scalar()
 
     async def set_cursor(self, key: str, cursor: str | None) -> None:
         now = time.time()
         key = clean_values(sync_state, {"key": key})["key"]
-        stmt = self._insert(sync_state).values(key=key, cursor=cursor, updated_at=now)
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"cursor": cursor, "updated_at": now})
+        stmt = self._insert(sync_state).values(scope=self.scope(), key=key, cursor=cursor, updated_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["scope", "key"], set_={"cursor": cursor, "updated_at": now})
         await self._retrying(lambda c: c.execute(stmt))
 
     async def sync_times(self) -> dict[str, float]:
         async with self.read() as conn:
-            rows = (await conn.execute(select(sync_state.c.key, sync_state.c.updated_at))).all()
+            rows = (await conn.execute(select(sync_state.c.key, sync_state.c.updated_at).where(self.mine(sync_state)))).all()
         return {r[0]: r[1] for r in rows}
 
     async def get_config(self, key: str, default: Any = None) -> Any:
         async with self.read() as conn:
-            value = (await conn.execute(select(app_config.c.value).where(app_config.c.key == key))).scalar()
+            value = (await conn.execute(select(app_config.c.value).where(self.mine(app_config),
+                                                                         app_config.c.key == key))).scalar()
         return default if value is None else value
 
     async def set_config(self, key: str, value: Any) -> None:
         now = time.time()
         key, value = clean_values(app_config, {"key": key, "value": value}).values()
-        stmt = self._insert(app_config).values(key=key, value=value, updated_at=now)
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now})
+        stmt = self._insert(app_config).values(scope=self.scope(), key=key, value=value, updated_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["scope", "key"], set_={"value": value, "updated_at": now})
         await self._retrying(lambda c: c.execute(stmt))
 
     async def upsert_campaign_performance(self, rows: Sequence[dict[str, Any]]) -> None:
         now = time.time()
+        scope = self.scope()
 
         async def run(conn: AsyncConnection) -> None:
             for row in rows:
-                values = {**row, "updated_at": now}
+                values = {**row, "scope": scope, "updated_at": now}
                 stmt = self._insert(campaign_performance).values(**values)
                 stmt = stmt.on_conflict_do_update(
-                    index_elements=["campaign_id"], set_={k: v for k, v in values.items() if k != "campaign_id"}
+                    index_elements=["scope", "campaign_id"],
+                    set_={k: v for k, v in values.items() if k not in ("scope", "campaign_id")}
                 )
                 await conn.execute(stmt)
 
@@ -274,5 +291,5 @@ class Store(PaymentBook, EventQueue, RateBudget):
 
     async def campaign_performance(self) -> list[dict[str, Any]]:
         async with self.read() as conn:
-            rows = (await conn.execute(select(campaign_performance))).all()
+            rows = (await conn.execute(select(campaign_performance).where(self.mine(campaign_performance)))).all()
         return [r._asdict() for r in rows]

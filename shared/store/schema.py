@@ -1,4 +1,7 @@
-"""Tables. Times are epoch seconds (float); money is integer minor units plus a currency."""
+"""Tables. Times are epoch seconds (float); money is integer minor units plus a currency.
+
+Every table has a `scope` column, `<profile>:<mode>` (shared/store/scope.py): whose row it is. Natural keys
+(an email, a payment reference, a config key, an event id) are unique within a scope, never across scopes."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -18,13 +22,19 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+SCOPE_LENGTH = 48  # a profile name (40) + ":" + a mode
+
+
+def scope_column() -> Column:  # type: ignore[type-arg]
+    return Column("scope", String(SCOPE_LENGTH), nullable=False)
 
 unified_contacts = Table(
     "unified_contacts",
     metadata,
     Column("id", String(40), primary_key=True),
-    # Always stored lower-cased and stripped: that is what makes it unique case-insensitively.
-    Column("email", String(320), nullable=False, unique=True),
+    scope_column(),
+    # Always stored lower-cased and stripped: that is what makes it unique case-insensitively, per scope.
+    Column("email", String(320), nullable=False),
     Column("first_name", String(200)),
     Column("last_name", String(200)),
     Column("company", String(300)),
@@ -52,6 +62,7 @@ unified_contacts = Table(
     Column("paid_at", Float),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    UniqueConstraint("scope", "email", name="uq_contacts_scope_email"),
     Index("ix_contacts_lead", "instantly_lead_id"),
     Index("ix_contacts_customer", "stripe_customer_id"),
     Index("ix_contacts_status", "conversion_status"),
@@ -63,7 +74,8 @@ unified_contacts = Table(
 attributed_payments = Table(
     "attributed_payments",
     metadata,
-    Column("reference", String(96), primary_key=True),
+    scope_column(),
+    Column("reference", String(96), nullable=False),
     Column("contact_id", String(40)),
     Column("campaign_id", String(64)),
     Column("amount", BigInteger, nullable=False),
@@ -72,6 +84,7 @@ attributed_payments = Table(
     Column("at", Float, nullable=False),
     # For a refund: the payment it returns money from (a payment_aliases reference).
     Column("payment_reference", String(96)),
+    PrimaryKeyConstraint("scope", "reference", name="pk_attributed_payments"),
     Index("ix_payments_campaign", "campaign_id"),
     Index("ix_payments_contact", "contact_id"),
     Index("ix_payments_payment", "payment_reference"),
@@ -82,15 +95,18 @@ attributed_payments = Table(
 payment_aliases = Table(
     "payment_aliases",
     metadata,
-    Column("alias", String(96), primary_key=True),
+    scope_column(),
+    Column("alias", String(96), nullable=False),
     Column("reference", String(96), nullable=False),
+    PrimaryKeyConstraint("scope", "alias", name="pk_payment_aliases"),
     Index("ix_payment_aliases_reference", "reference"),
 )
 
 campaign_performance = Table(
     "campaign_performance",
     metadata,
-    Column("campaign_id", String(64), primary_key=True),
+    scope_column(),
+    Column("campaign_id", String(64), nullable=False),
     Column("campaign_name", String(300)),
     Column("emails_sent", Integer, nullable=False, default=0),
     Column("contacted", Integer, nullable=False, default=0),
@@ -104,12 +120,14 @@ campaign_performance = Table(
     Column("currency", String(3)),
     Column("cost", BigInteger),
     Column("updated_at", Float, nullable=False),
+    PrimaryKeyConstraint("scope", "campaign_id", name="pk_campaign_performance"),
 )
 
 events = Table(
     "events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    scope_column(),  # the profile (and mode) the event arrived for; it is processed under that scope
     Column("source", String(16), nullable=False),
     Column("event_id", String(128), nullable=False),
     Column("type", String(64), nullable=False),
@@ -127,7 +145,7 @@ events = Table(
     Column("applied_at", Float),
     # Set by replay_event when the user asks for the outside actions (campaign moves, payment links) to run again.
     Column("rerun_effects", Boolean, nullable=False, default=False),
-    UniqueConstraint("source", "event_id", name="uq_events_source_event"),
+    UniqueConstraint("scope", "source", "event_id", name="uq_events_scope_source_event"),
     Index("ix_events_pending", "status", "next_attempt_at"),
     Index("ix_events_type", "type"),
 )
@@ -136,6 +154,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    scope_column(),
     Column("at", Float, nullable=False),
     Column("server", String(32), nullable=False),
     Column("tool", String(96), nullable=False),
@@ -145,22 +164,27 @@ audit_log = Table(
     Column("error", Text),
     Index("ix_audit_at", "at"),
     Index("ix_audit_tool", "tool"),
+    Index("ix_audit_scope", "scope"),
 )
 
 sync_state = Table(
     "sync_state",
     metadata,
-    Column("key", String(96), primary_key=True),
+    scope_column(),
+    Column("key", String(96), nullable=False),
     Column("cursor", Text),
     Column("updated_at", Float, nullable=False),
+    PrimaryKeyConstraint("scope", "key", name="pk_sync_state"),
 )
 
 app_config = Table(
     "app_config",
     metadata,
-    Column("key", String(96), primary_key=True),
+    scope_column(),
+    Column("key", String(96), nullable=False),
     Column("value", JSON, nullable=False),
     Column("updated_at", Float, nullable=False),
+    PrimaryKeyConstraint("scope", "key", name="pk_app_config"),
 )
 
 # The rate-limit budget every process using one API account shares (shared/ratelimit.py): a sliding log of

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_rate_limits"
-down_revision = "0003"
+down_revision = "0005_profiles"
 branch_labels = None
 depends_on = None
 
