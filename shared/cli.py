@@ -7,6 +7,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class ServerCli:
     description: str
     secrets: Sequence[SecretSpec]
     serve: Callable[[ServerOptions], None]
+    build: Callable[[ServerOptions], Any] | None = None  # the MCPServer, for `serve --transport http`
     extra: list[Callable[[argparse._SubParsersAction], None]] = field(default_factory=list)
 
     def parser(self) -> argparse.ArgumentParser:
@@ -74,6 +76,11 @@ class ServerCli:
             self.env_prefix, read_only=args.read_only, toolsets=args.toolsets, sandbox=args.sandbox,
             store_url=args.store,
         )
+        if (args.transport or "stdio") == "http":
+            from shared.remote.serve import serve_command
+
+            serve_command(self, opts, args)
+            return 0
         self.serve(opts)
         return 0
 
@@ -160,3 +167,8 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--toolsets", help="comma-separated tool groups to list (default: all)")
     p.add_argument("--sandbox", action="store_true", default=None, help="use the local sandboxes, no accounts needed")
     p.add_argument("--store", help="store path or database URL (default: ISMCP_DATABASE_URL / ISMCP_STORE_PATH)")
+    p.add_argument("--transport", choices=("stdio", "http"), default=None,
+                   help="stdio (default) or http: Streamable HTTP for a team (see README, Running it for a team)")
+    p.add_argument("--host", default=None, help="http: address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="http: port (default 8000)")
+    p.add_argument("--path", default=None, help="http: path of the MCP endpoint (default /mcp)")
