@@ -4,8 +4,8 @@ to it: the SDK's own streamable HTTP client, with a bearer token when given."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx2
@@ -35,26 +35,28 @@ class Served:
 
 
 @contextmanager
-def serve(*, auth: bool, options: ServerOptions | None = None, **config: Any) -> Iterator[Served]:
+def serve(*, auth: bool, options: ServerOptions | None = None, server: Any = None, **config: Any) -> Iterator[Served]:
     """The orchestrator served over HTTP on a free loopback port."""
     from shared.asgi import free_port
 
     port = free_port()
     cfg = HttpConfig(host="127.0.0.1", port=port, **config)
-    app, state = build_http_app(build(options or ServerOptions()), cfg, auth=auth)
+    app, state = build_http_app(server or build(options or ServerOptions()), cfg, auth=auth)
     with BackgroundServer(app, port=port) as srv:
         yield Served(srv, cfg, state)
 
 
-def client(url: str, token: str | None = None, *, mode: str = "legacy", headers: dict[str, str] | None = None,
-           **kwargs: Any) -> Client:
+@asynccontextmanager
+async def client(url: str, token: str | None = None, *, mode: str = "legacy", headers: dict[str, str] | None = None,
+                 **kwargs: Any) -> AsyncIterator[Client]:
     """A real MCP client over Streamable HTTP (legacy = the 2025-11-25 handshake Claude Desktop and Cursor use;
     auto = the 2026-07-28 era)."""
     sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Bearer {token}"
-    http = httpx2.AsyncClient(headers=sent, timeout=httpx2.Timeout(30.0, read=60.0))
-    return Client(streamable_http_client(url, http_client=http), mode=mode, **kwargs)  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(headers=sent, timeout=httpx2.Timeout(30.0, read=60.0)) as http:
+        async with Client(streamable_http_client(url, http_client=http), mode=mode, **kwargs) as c:  # type: ignore[arg-type]
+            yield c
 
 
 async def new_token(profile: str = "default", role: str = "admin", expires_in: float | None = None) -> tuple[str, str]:
