@@ -24,6 +24,7 @@ OAUTH_ISSUER_ENV = "ISMCP_OAUTH_ISSUER"
 OAUTH_AUDIENCE_ENV = "ISMCP_OAUTH_AUDIENCE"
 OAUTH_JWKS_ENV = "ISMCP_OAUTH_JWKS_URL"
 OAUTH_PROFILE_CLAIM_ENV = "ISMCP_OAUTH_PROFILE_CLAIM"
+OAUTH_SUBJECTS_ENV = "ISMCP_OAUTH_SUBJECT_PROFILES"  # sub=profile,... for tokens without the profile claim
 
 
 def is_loopback(host: str) -> bool:
@@ -90,7 +91,8 @@ class HttpConfig:
                 raise ValueError(f"OAuth needs all three of {OAUTH_ISSUER_ENV}, {OAUTH_AUDIENCE_ENV} and "
                                  f"{OAUTH_JWKS_ENV}; missing: {', '.join(missing)}")
             oauth = OAuthConfig(issuer=issuer, audience=audience, jwks_url=jwks,
-                                profile_claim=env(OAUTH_PROFILE_CLAIM_ENV, "").strip() or "ismcp_profile")
+                                profile_claim=env(OAUTH_PROFILE_CLAIM_ENV, "").strip() or "ismcp_profile",
+                                subject_profiles=_pairs(env(OAUTH_SUBJECTS_ENV, ""), OAUTH_SUBJECTS_ENV))
         path = path or "/mcp"
         return cls(
             host=host or "127.0.0.1", port=port or 8000, path=path if path.startswith("/") else "/" + path,
@@ -102,3 +104,15 @@ class HttpConfig:
             max_concurrent=int(env(CONCURRENCY_ENV, "") or 8),
             oauth=oauth,
         )
+
+
+def _pairs(text: str, what: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        sub, sep, profile = part.partition("=")
+        if not sep or not sub.strip():
+            raise ValueError(f"{what}: {part!r} is not subject=profile")
+        out.append((sub.strip(), profiles.validate(profile)))
+    return tuple(out)

@@ -42,7 +42,8 @@ def serve(*, auth: bool, options: ServerOptions | None = None, server: Any = Non
     port = free_port()
     cfg = HttpConfig(host="127.0.0.1", port=port, **config)
     app, state = build_http_app(server or build(options or ServerOptions()), cfg, auth=auth)
-    with BackgroundServer(app, port=port) as srv:
+    # as serve_http runs it: uvicorn's own X-Forwarded-For handling off (the Guard decides whom to believe)
+    with BackgroundServer(app, port=port, proxy_headers=False) as srv:
         yield Served(srv, cfg, state)
 
 
