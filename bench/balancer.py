@@ -70,3 +70,22 @@ def _describe(body: bytes) -> tuple[str, str | None]:
         return "batch", None
     params = message.get("params") or {}
     return str(message.get("method", "")), params.get("name") if isinstance(params, dict) else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.balancer --port P URL [URL ...]`: the balancer in its own process (B10), with `/healthz`
+    answered by the first upstream."""
+    import argparse
+
+    import uvicorn
+
+    p = argparse.ArgumentParser(prog="python -m bench.balancer")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("upstreams", nargs="+")
+    args = p.parse_args(argv)
+    uvicorn.run(RoundRobin(args.upstreams), host="127.0.0.1", port=args.port, log_level="warning",
+                proxy_headers=False)
+
+
+if __name__ == "__main__":
+    main()

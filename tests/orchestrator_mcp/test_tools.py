@@ -93,7 +93,7 @@ async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline)
         assert by_name["stripe"]["mode"] == "test" and by_name["instantly"]["key_source"] == "environment"
         for api in by_name.values():
             assert api["recent"]["calls"] >= 1 and api["recent"]["error_rate"] == 0.0
-        assert status["store"]["schema_version"] == "0003"
+        assert status["store"]["schema_version"] == "0004_api_tokens"
         assert pipeline.instantly.api_key not in str(status) and pipeline.stripe_key not in str(status)
 
         await call(c, "sync_now", {"source": "both"})

@@ -11,6 +11,7 @@ import pytest
 from shared.remote.app import build_http_app
 from shared.remote.config import HttpConfig
 from orchestrator_mcp.server import build
+from shared.deps import ServerOptions
 from shared.store import open_store
 from tests.orchestrator_mcp.conftest import Pipeline, pipeline  # noqa: F401 - the sandboxes fixture
 from tests.shared.remote.support import call, client, serve, tool_names
@@ -87,3 +88,36 @@ async def test_dns_rebinding_protection_accepts_the_proxy_host_only_when_configu
         assert res.status_code == 200 and "find_contacts" in res.text
         evil = httpx.post(s.url, json=body, headers={**headers, "Host": "evil.example"})
         assert evil.status_code == 421
+
+
+@pytest.mark.parametrize("package", ["instantly_mcp", "stripe_mcp", "orchestrator_mcp"])
+async def test_every_server_serves_over_http_with_tokens_and_roles(package: str) -> None:
+    import importlib
+
+    from tests.shared.remote.support import new_token
+
+    module = importlib.import_module(f"{package}.server")
+    box = importlib.import_module(f"{package}.tools").TOOLBOX
+    read_only = {s.name for s in box.specs if s.read_only}
+    read, _ = await new_token("default", "read")
+    admin, _ = await new_token("default", "admin")
+    with serve(auth=True, server=module.build(ServerOptions())) as s:
+        assert httpx.post(s.url, json={}).status_code == 401
+        async with client(s.url, read) as c:
+            listed = await tool_names(c)
+            assert listed and listed <= read_only  # only read-only tools for a read token
+        async with client(s.url, admin, mode="auto") as c:
+            assert len(await tool_names(c)) > len(listed)
+
+
+async def test_transport_stdio_is_still_the_default_and_explicit() -> None:
+    import sys
+
+    from mcp import Client, StdioServerParameters
+
+    from tests.conftest import REPO, subprocess_env
+
+    params = StdioServerParameters(command=sys.executable, cwd=str(REPO), env=subprocess_env(),
+                                   args=["-m", "orchestrator_mcp", "serve", "--transport", "stdio"])
+    async with Client(params, mode="legacy") as c:
+        assert "find_contacts" in {t.name for t in (await c.list_tools()).tools}
