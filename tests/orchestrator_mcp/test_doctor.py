@@ -28,7 +28,7 @@ def test_doctor_without_keys_says_how_to_fix(db_engine: str) -> None:
     assert 'add "INSTANTLY_API_KEY": "..." to the "env" block' in res.stdout
     assert "auth set" not in res.stdout
     engine = "PostgreSQL " if db_engine == "postgresql" else "SQLite 3."
-    assert f"OK    store: {engine}" in res.stdout and "schema 0003, writable" in res.stdout
+    assert f"OK    store: {engine}" in res.stdout and "schema 0004_api_tokens, writable" in res.stdout
     assert "Traceback" not in res.stderr
 
 
