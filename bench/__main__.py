@@ -7,12 +7,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bulk_conversion, bulk_import, cold_start, composite, footprint, result_sizes, scenario_calls, store_scale, webhooks
+from bench import (bulk_conversion, bulk_import, cold_start, composite, footprint, replicas, result_sizes, scenario_calls,
+                   store_scale, webhooks)
 from bench.common import Row, machine
 
 SUITES = {"B1": bulk_import.run, "B2": webhooks.run, "B3": store_scale.run, "B4": cold_start.run,
           "B5": footprint.run, "B6": composite.run, "B7": bulk_conversion.run,
-          "B8": result_sizes.run, "B9": scenario_calls.run}
+          "B8": result_sizes.run, "B9": scenario_calls.run, "B10": replicas.run}
 
 
 def table(rows: list[Row]) -> str:

@@ -16,12 +16,19 @@ def _serve(options: ServerOptions) -> None:
     build(options).run()
 
 
+def _build(options: ServerOptions):  # type: ignore[no-untyped-def]
+    from instantly_mcp.server import build
+
+    return build(options)
+
+
 CLI = ServerCli(
     prog="instantly-mcp",
     env_prefix="INSTANTLY",
     description="Instantly.ai as MCP tools (stdio server).",
     secrets=INSTANTLY_SECRETS,
     serve=_serve,
+    build=_build,
 )
 
 

@@ -10,6 +10,7 @@ from orchestrator_mcp.events.serve import add_webhooks_command
 from orchestrator_mcp.install import add_install_command
 from orchestrator_mcp.sandbox_cli import add_sandbox_command
 from shared.cli import ServerCli
+from shared.remote.tokens_cli import add_tokens_command
 from shared.deps import ServerOptions
 from shared.secrets import INSTANTLY_SECRETS, STRIPE_SECRETS
 
@@ -18,6 +19,12 @@ def _serve(options: ServerOptions) -> None:
     from orchestrator_mcp.server import build
 
     build(options).run()
+
+
+def _build(options: ServerOptions):  # type: ignore[no-untyped-def]
+    from orchestrator_mcp.server import build
+
+    return build(options)
 
 
 def _add_demo(sub) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +46,9 @@ CLI = ServerCli(
     description="Composite Instantly + Stripe pipeline tools (stdio server).",
     secrets=(*INSTANTLY_SECRETS, *STRIPE_SECRETS),
     serve=_serve,
-    extra=[_add_demo, add_install_command, add_webhooks_command, add_sandbox_command, add_doctor_command],
+    build=_build,
+    extra=[_add_demo, add_install_command, add_webhooks_command, add_sandbox_command, add_doctor_command,
+           add_tokens_command],
 )
 
 

@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class ServerCli:
     description: str
     secrets: Sequence[SecretSpec]
     serve: Callable[[ServerOptions], None]
+    build: Callable[[ServerOptions], Any] | None = None  # the MCPServer, for `serve --transport http`
     extra: list[Callable[[argparse._SubParsersAction], None]] = field(default_factory=list)
 
     def parser(self) -> argparse.ArgumentParser:
@@ -94,6 +96,11 @@ class ServerCli:
             self.env_prefix, read_only=args.read_only, toolsets=args.toolsets, sandbox=args.sandbox,
             store_url=args.store,
         )
+        if (args.transport or "stdio") == "http":
+            from shared.remote.serve import serve_command
+
+            serve_command(self, opts, args)
+            return 0
         self.serve(opts)
         return 0
 
@@ -204,3 +211,8 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", help="store path or database URL (default: ISMCP_DATABASE_URL / ISMCP_STORE_PATH)")
     p.add_argument("--profile", help="run as this profile: its keys, its rows in the store (default: ISMCP_PROFILE, "
                                      "else default)")
+    p.add_argument("--transport", choices=("stdio", "http"), default=None,
+                   help="stdio (default) or http: Streamable HTTP for a team (see README, Running it for a team)")
+    p.add_argument("--host", default=None, help="http: address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="http: port (default 8000)")
+    p.add_argument("--path", default=None, help="http: path of the MCP endpoint (default /mcp)")

@@ -16,12 +16,19 @@ def _serve(options: ServerOptions) -> None:
     build(options).run()
 
 
+def _build(options: ServerOptions):  # type: ignore[no-untyped-def]
+    from stripe_mcp.server import build
+
+    return build(options)
+
+
 CLI = ServerCli(
     prog="stripe-mcp",
     env_prefix="STRIPE",
     description="Stripe as MCP tools (stdio server).",
     secrets=STRIPE_SECRETS,
     serve=_serve,
+    build=_build,
 )
 
 

@@ -10,14 +10,14 @@ PostgreSQL changes the tables in place; SQLite, which cannot change a primary ke
 rename), in the migration's one transaction.
 
 Revision ID: 0005_profiles
-Revises: 0003
+Revises: 0004_api_tokens
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_profiles"
-down_revision = "0003"
+down_revision = "0004_api_tokens"
 branch_labels = None
 depends_on = None
 
