@@ -38,3 +38,19 @@ def test_the_calls_succeed_so_the_sizes_are_real(report: Report) -> None:
     per_tool = report.per_tool()
     assert per_tool["instantly_list_leads"].structured > BUDGET // 2
     assert sum(len(calls) for calls in CALLS.values()) == len(report.results)
+
+
+async def test_an_error_about_2000_items_is_one_line_within_the_budget() -> None:
+    """Invalid arguments name each kind of problem once with how many items have it, not once per item (2,000
+    leads with one typo were a 105 KB error); any error text is held to the budget like a result."""
+    from mcp import Client
+
+    from instantly_mcp.server import build
+
+    leads = [{"email": f"lead{i}@example.com", "frist_name": "Ada"} for i in range(2000)]
+    async with Client(build()) as client:
+        result = await client.call_tool("instantly_import_leads", {"campaign_id": "Q4 outreach", "leads": leads})
+    text = result.content[0].text
+    assert result.is_error and len(text.encode()) <= BUDGET
+    assert "`leads[*].frist_name` is not an argument of this tool (2,000 items: leads[0].frist_name" in text
+    assert text.count("frist_name") == 4
