@@ -111,7 +111,7 @@ CALLS: dict[str, list[dict[str, Any]]] = {
     "trigger_payment_flow": [{"lead_email": "{lead_email}", "campaign_id": "{campaign}", "price_id": "{price}",
                               "confirm": True}],
     "convert_engaged_leads": [{"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0},
-                              {"campaign_id": "{campaign3}", "price_id": "{price}", "min_score": 0, "cap": 200,
+                              {"campaign_id": "{campaign3}", "price_id": "{price}", "min_score": 0, "cap": 100,
                                "confirm": True}],
     "create_integrated_campaign": [
         {"name": "B8 integrated", "price_id": "{price}", "leads": LEADS, "subject": "Hi {{firstName}}",

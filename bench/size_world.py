@@ -1,6 +1,6 @@
 """The large sandbox world the size budget is checked on (B8 and tests/bench/test_result_sizes.py): 2,000 leads in
 10 active campaigns with the first step sent and some engagement, lead lists, tags, a block list, webhooks; in
-Stripe a catalogue, 150 customers (60 who paid a link), subscriptions, a dispute and invoices. Built straight through
+Stripe a catalogue, 120 customers (30 who paid a link), subscriptions, a dispute and invoices. Built straight through
 the sandboxes' HTTP APIs and simulation controls (what a user's own calls would have made), fast enough for a test.
 
 `build(instantly_url, stripe_url)` returns the placeholders the argument table in bench/result_sizes.py uses.
@@ -17,7 +17,7 @@ INSTANTLY_KEY = "sandbox-instantly-key"  # the keys the sandboxes accept (instan
 STRIPE_KEY = "sk_test_sandbox"
 CAMPAIGNS = 10
 LEADS_PER_CAMPAIGN = 200
-BUYERS = 60  # customers who paid a payment link
+BUYERS = 30  # customers who paid a payment link
 CUSTOMERS = 80  # and customers who did not
 SUBSCRIBERS = 10
 PRODUCTS = 30
