@@ -5,7 +5,7 @@ a compact rendering of the result's fields (lists of objects as small tables, ot
 Money is shown with its currency ("$499.00", never 49900), epoch timestamps as ISO dates, and nothing empty
 is shown at all (never "None" or a Python repr).
 
-`fit_budget` keeps a result within BUDGET characters of text and of structured content: it shortens the
+`fit_budget` keeps a result within BUDGET bytes (UTF-8) of text and of structured content: it shortens the
 longest lists first (keeping their first items and saying how many were left out), then over-long strings,
 so what remains is always whole, valid data.
 """
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-BUDGET = 20_000  # characters of text, and of structured content as compact JSON
+BUDGET = 20_000  # bytes (UTF-8) of text, and of structured content as compact JSON: "20 KB" as a client counts
 TRUNCATION_KEY = "shortened"
 
 # Currencies whose amounts have no minor unit (Stripe's list of zero-decimal currencies).
@@ -140,7 +140,11 @@ def render_data(data: dict[str, Any]) -> str:
 
 
 def _size(data: Any) -> int:
-    return len(json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str))
+    return len(json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str).encode())
+
+
+def _bytes(text: str) -> int:
+    return len(text.encode())
 
 
 def _longest_list(node: Any, path: tuple[Any, ...] = ()) -> tuple[tuple[Any, ...], list[Any]] | None:
@@ -195,7 +199,7 @@ def fit_budget(
     data: dict[str, Any], render: Callable[[dict[str, Any]], str], budget: int = BUDGET,
     cursor_for: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """(structured content, text) both within `budget` characters.
+    """(structured content, text) both within `budget` bytes (UTF-8).
 
     `render` turns the (possibly shortened) data into the result's text. Lists are shortened first, keeping
     their first items; what was left out is recorded under data["shortened"] and said in the text, with how to
@@ -206,12 +210,12 @@ def fit_budget(
     and the text says which smaller limit pages through everything.
     """
     text = render(data)
-    if _size(data) <= budget and len(text) <= budget:
+    if _size(data) <= budget and _bytes(text) <= budget:
         return data, text
     data = json.loads(json.dumps(data, default=str))  # a private copy to shorten
     cut: dict[str, dict[str, int]] = {}
     for _ in range(200):
-        over = max(_size(data) / budget, len(text) / budget)
+        over = max(_size(data) / budget, _bytes(text) / budget)
         if over <= 1:
             break
         found = _longest_list(data)
@@ -243,8 +247,8 @@ def fit_budget(
         notes = "; ".join(f"{name}: first {c['shown']} of {c['total']} shown, {c['total'] - c['shown']} left out"
                           for name, c in cut.items())
         text = f"{text}\n[Result shortened to fit the size budget. {notes}. {how}]"
-    if len(text) > budget:  # a last resort that still never cuts structured data: the text alone is shortened
-        text = text[: budget - 60] + "\n[text cut at the size budget]"
+    if _bytes(text) > budget:  # a last resort that still never cuts structured data: the text alone is shortened
+        text = text.encode()[: budget - 60].decode(errors="ignore") + "\n[text cut at the size budget]"
     return data, text
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from shared.deps import BaseDeps, ServerOptions
 from shared.errors import AppError, error_payload, to_tool_error
 from shared.redaction import redact, redact_secrets
-from shared.render import fit_budget
+from shared.render import BUDGET, fit_budget
 from shared.schemas import compact_input_schema, compact_output_schema
 from shared.tooling import Call, Toolbox, ToolSpec
 
@@ -32,18 +32,13 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel] | None 
     """The one rendering of invalid arguments: per problem the field, what is wrong, and a valid example.
     Never pydantic's boilerplate or its documentation links, and never the rejected value (the caller's data)."""
     schema = _schema_of(model)
-    problems: list[str] = []
+    problems: dict[str, list[tuple[Any, str]]] = {}  # the problem, list positions as [*] -> (error, where)
     examples: dict[str, Any] = {}
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
         field = str(loc[0]) if loc else ""
         where = _loc_name(loc)
-        problem = _problem(err, where)
-        if err.get("type") == "extra_forbidden" and len(loc) > 1 and model is not None:
-            valid = _nested_fields(model, loc[:-1])
-            if valid:
-                problem = f"`{where}` is not a key of `{_loc_name(loc[:-1])}`; valid keys: {', '.join(valid)}."
-        problems.append(problem)
+        problems.setdefault(_problem(err, _star(where), model), []).append((err, where))
         bound = (err.get("ctx") or {}).get({"less_than_equal": "le", "greater_than_equal": "ge"}.get(err["type"], ""))
         if field and len(loc) == 1 and bound is not None:
             examples[field] = bound  # the nearest valid value
@@ -52,10 +47,35 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel] | None 
             if example is not _NO_EXAMPLE:
                 examples[field] = example
     head = f"Invalid arguments for {tool}" if tool else "Invalid arguments"
-    text = f"{head}: " + " ".join(problems)
+    text = f"{head}: " + " ".join(_grouped(general, places, model) for general, places in list(problems.items())[:10])
+    if len(problems) > 10:
+        text += f" And {len(problems) - 10} more kinds of problem."
     if examples:
         text += " Valid example: " + json.dumps(examples, separators=(", ", ": "), ensure_ascii=False) + "."
     return text
+
+
+def _grouped(general: str, found: list[tuple[Any, str]], model: type[BaseModel] | None = None) -> str:
+    """One problem once, however many items have it (2,000 leads with one typo are one line, not 100 KB)."""
+    if len(found) == 1:
+        return _problem(*found[0], model)
+    places = [where for _, where in found]
+    shown = ", ".join(places[:3]) + (f" and {len(places) - 3:,} more" if len(places) > 3 else "")
+    return f"{general.rstrip('.')} ({len(places):,} items: {shown})."
+
+
+def _star(where: str) -> str:
+    import re
+
+    return re.sub(r"\[\d+\]", "[*]", where)
+
+
+def capped(message: str) -> str:
+    """An error text within the size budget (shared.render.BUDGET), like every result."""
+    raw = message.encode()
+    if len(raw) <= BUDGET:
+        return message
+    return raw[: BUDGET - 60].decode(errors="ignore") + " [error message cut at the size budget]"
 
 
 _NO_EXAMPLE = object()
@@ -110,8 +130,14 @@ def _got(value: Any) -> str:
     return "nothing" if value is None else kinds.get(type(value), type(value).__name__)
 
 
-def _problem(err: Any, where: str) -> str:
+def _problem(err: Any, where: str, model: type[BaseModel] | None = None) -> str:
     kind = str(err.get("type", ""))
+    loc = tuple(err.get("loc", ()))
+    if kind == "extra_forbidden" and len(loc) > 1 and model is not None:
+        valid = _nested_fields(model, loc[:-1])
+        if valid:  # an unknown key inside an object argument: name that object's keys
+            parent = where.rsplit(".", 1)[0] if "." in where else _loc_name(loc[:-1])
+            return f"`{where}` is not a key of `{parent}`; valid keys: {', '.join(valid)}."
     ctx = err.get("ctx") or {}
     field = f"`{where}`" if where else "The arguments"
     msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -282,12 +308,15 @@ class ToolboxServer(MCPServer):
         if spec is not None:
             unknown = [k for k in arguments if k not in spec.input_model.model_fields]
             if unknown:
-                raise ToolError(unknown_arguments_error(spec, unknown))
+                raise ToolError(capped(unknown_arguments_error(spec, unknown)))
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if spec is not None and isinstance(exc.__cause__, ValidationError):
-                raise ToolError(format_validation_error(exc.__cause__, spec.input_model, spec.name)) from exc.__cause__
+                raise ToolError(capped(format_validation_error(exc.__cause__, spec.input_model, spec.name))) \
+                    from exc.__cause__
+            if len(str(exc).encode()) > BUDGET:
+                raise ToolError(capped(str(exc))) from exc
             raise
 
     async def list_tools(self) -> list[MCPTool]:

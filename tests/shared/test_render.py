@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from shared.render import money, plural, render_data
+import json
+
+from shared.render import BUDGET, fit_budget, money, plural, render_data
 from shared.tooling import Toolbox, ToolResult
 
 
@@ -24,6 +26,18 @@ def test_money_dates_and_nothing_empty() -> None:
     assert "None" not in text and "null" not in text and "customer_email" not in text
     assert "paid: yes" in text and "items: none" in text
     assert plural(1, "campaign") == "1 campaign" and plural(3, "campaign") == "3 campaigns"
+
+
+def test_the_budget_counts_bytes_as_a_client_does() -> None:
+    """Names with accents take two bytes a character: a page that is under BUDGET characters but over BUDGET bytes
+    is shortened, so "20 KB" holds for what a client receives."""
+    page = {"leads": [{"email": f"lead{i}@example.com", "name": "Zoë Ångström-Łukasiewicz " * 3} for i in range(170)]}
+    assert len(json.dumps(page, ensure_ascii=False, separators=(",", ":"))) < BUDGET < len(
+        json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode())
+    data, text = fit_budget(page, render_data)
+    assert len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()) <= BUDGET
+    assert len(text.encode()) <= BUDGET
+    assert data["shortened"]["lists"]["leads"]["total"] == 170 and len(data["leads"]) < 170
 
 
 def test_lists_of_objects_are_small_tables() -> None:
