@@ -55,27 +55,24 @@ class _Api:
         self.i, self.s = instantly_url.rstrip("/"), stripe_url.rstrip("/")
         self.http = httpx.AsyncClient(timeout=300)
 
-    async def instantly(self, method: str, path: str, body: Any = None) -> Any:
-        res = await self.http.request(method, f"{self.i}/api/v2/{path}", json=body,
-                                      headers={"Authorization": f"Bearer {INSTANTLY_KEY}"})
+    async def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        res = await self.http.request(method, url, **kwargs)
         res.raise_for_status()
         return res.json()
+
+    async def instantly(self, method: str, path: str, body: Any = None) -> Any:
+        return await self._call(method, f"{self.i}/api/v2/{path}", json=body,
+                                headers={"Authorization": f"Bearer {INSTANTLY_KEY}"})
 
     async def instantly_control(self, path: str, body: Any) -> Any:
-        res = await self.http.post(f"{self.i}/_sandbox/{path}", json=body)
-        res.raise_for_status()
-        return res.json()
+        return await self._call("POST", f"{self.i}/_sandbox/{path}", json=body)
 
     async def stripe(self, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
-        res = await self.http.request(method, f"{self.s}/v1/{path}", data=data,
-                                      headers={"Authorization": f"Bearer {STRIPE_KEY}"})
-        res.raise_for_status()
-        return res.json()
+        return await self._call(method, f"{self.s}/v1/{path}", data=data,
+                                headers={"Authorization": f"Bearer {STRIPE_KEY}"})
 
     async def stripe_control(self, path: str, body: Any) -> Any:
-        res = await self.http.post(f"{self.s}/_sandbox/{path}", json=body)
-        res.raise_for_status()
-        return res.json()
+        return await self._call("POST", f"{self.s}/_sandbox/{path}", json=body)
 
 
 async def _instantly(api: _Api) -> dict[str, Any]:
