@@ -86,6 +86,11 @@ async def run_checks(options: ServerOptions) -> list[Check]:
             await store.set_config("doctor:last_run", time.time())
             engine = await server_version(store.engine)
             out.append(Check("OK", "store", f"{engine} at {store.url.split('@')[-1]}, schema {version_id}, writable"))
+            from orchestrator_mcp.retention import status_lines
+
+            for line in await status_lines(store):
+                name, detail = line.split(": ", 1)
+                out.append(Check("OK", f"retention {name}", detail))
         except Exception as exc:  # noqa: BLE001
             out.append(Check("FAIL", "store", f"{type(exc).__name__}: {exc}",
                              "Set ISMCP_STORE_PATH to a writable file path (or ISMCP_DATABASE_URL)."))

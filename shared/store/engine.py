@@ -221,4 +221,26 @@ async def open_store(url: str | None = None) -> Any:
         from shared.store.open_errors import store_error
 
         raise store_error(url, exc) from exc
-    return Store(engine, resolved)
+    store = Store(engine, resolved)
+    try:
+        await attach_keys(store)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+async def attach_keys(store: Any) -> None:
+    """Give the store its keys (shared/store/crypto.py): refuses, with where the key is expected, when the data
+    is encrypted and its key is not there."""
+    from shared.errors import StoreError
+    from shared.store.crypto import MARKER, KeyMissing, keys_for_marker
+    from shared.store.open_errors import _where
+
+    try:
+        keys, marker = keys_for_marker(await store.get_config(MARKER, default=None), _where(store.url)[0])
+    except KeyMissing as exc:
+        raise StoreError(str(exc)) from None
+    store.keys = keys
+    if marker is not None:
+        await store.set_config(MARKER, marker)

@@ -15,6 +15,7 @@ from shared.redaction import redact_value
 from shared.store.base import clean_values, mentions
 from shared.store.events import EventQueue
 from shared.store.payments import PaymentBook
+from shared.store.privacy import PrivacyBook
 from shared.store.models import Contact, normalize_email
 from shared.store.schema import (
     app_config,
@@ -29,7 +30,7 @@ from shared.store.schema import (
 CONTACT_FIELDS = {c.name for c in unified_contacts.columns}
 
 
-class Store(PaymentBook, EventQueue):
+class Store(PaymentBook, EventQueue, PrivacyBook):
     """The repository. One instance per process; safe to share between tasks."""
 
     # --- contacts ---

@@ -162,3 +162,14 @@ app_config = Table(
     Column("value", JSON, nullable=False),
     Column("updated_at", Float, nullable=False),
 )
+
+# People who must not be emailed again (unsubscribed, complained, hard-bounced, erased): the blind index of the
+# email only (shared/store/crypto.py), so the list itself holds no address, and a re-import cannot bring them back.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("email_index", String(64), primary_key=True),
+    Column("reason", String(32), nullable=False),  # unsubscribed | spam_complaint | hard_bounce | erasure | manual
+    Column("source", String(32), nullable=False),  # where it was learned: instantly event type, a tool, ...
+    Column("at", Float, nullable=False),
+)

@@ -19,7 +19,7 @@ async def test_tool_schemas_snapshot_and_read_only_listing() -> None:
     async with Client(build(ServerOptions(read_only=True))) as c:
         names = {t.name for t in (await c.list_tools()).tools}
     assert names == {"audit_log", "system_status", "find_contacts", "funnel_report", "revenue_attribution",
-                     "list_events"}
+                     "list_events", "export_contact"}
     async with Client(build(ServerOptions(toolsets=["reports"]))) as c:
         assert {t.name for t in (await c.list_tools()).tools} == {"funnel_report", "revenue_attribution"}
 
@@ -93,7 +93,7 @@ async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline)
         assert by_name["stripe"]["mode"] == "test" and by_name["instantly"]["key_source"] == "environment"
         for api in by_name.values():
             assert api["recent"]["calls"] >= 1 and api["recent"]["error_rate"] == 0.0
-        assert status["store"]["schema_version"] == "0003"
+        assert status["store"]["schema_version"] == "0006_data_protection"
         assert pipeline.instantly.api_key not in str(status) and pipeline.stripe_key not in str(status)
 
         await call(c, "sync_now", {"source": "both"})

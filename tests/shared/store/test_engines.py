@@ -28,7 +28,7 @@ async def test_too_long_is_an_input_error_naming_the_field_and_nul_is_stripped(d
     assert (row.event_id, row.payload) == ("evt_nul", {"note": "ab", "k": [""]})
     version = await server_version(store.engine)
     assert version.startswith("PostgreSQL" if db_engine == "postgresql" else "SQLite")
-    assert await schema_version(store.engine) == "0003"
+    assert await schema_version(store.engine) == "0006_data_protection"
     await store.close()
 
 

@@ -19,7 +19,7 @@ async def test_migrations_from_empty_and_reopen(tmp_path: Path, db_engine: str) 
         pytest.skip("a SQLite file's migrations (PostgreSQL's: every test here opens a fresh database)")
     path = tmp_path / "fresh" / "store.sqlite"
     store = await open_store(str(path))
-    assert await schema_version(store.engine) == "0003"
+    assert await schema_version(store.engine) == "0006_data_protection"
     async with store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: set(sa_inspect(c).get_table_names()))
     assert {"unified_contacts", "campaign_performance", "events", "audit_log", "sync_state", "app_config", "attributed_payments",
@@ -28,7 +28,7 @@ async def test_migrations_from_empty_and_reopen(tmp_path: Path, db_engine: str) 
     await store.close()
 
     again = await open_store(str(path))  # re-opening runs no migration twice and keeps the data
-    assert await schema_version(again.engine) == "0003"
+    assert await schema_version(again.engine) == "0006_data_protection"
     contact = await again.get_contact(email="ada@EXAMPLE.com")
     assert contact is not None and contact.first_name == "Ada"
     await again.close()
@@ -121,7 +121,7 @@ async def test_upgrade_from_the_first_schema_keeps_data(tmp_path: Path, db_engin
     await engine.dispose()
 
     store = await open_store(str(path))
-    assert await schema_version(store.engine) == "0003"
+    assert await schema_version(store.engine) == "0006_data_protection"
     old = await store.get_contact(email="old@example.com")
     assert old is not None and old.paid_at is None
     assert await store.record_payment("pi_1", amount=500, currency="USD", contact_id=old.id, campaign_id="c1")
