@@ -203,22 +203,7 @@ class ForgetOut(GatedResult):
 
 async def _forget_plan(deps: OrchestratorDeps, email: str) -> tuple[dict[str, int], list[str], list[str]]:
     """(store rows by table, lead ids, customer ids): what erasing this person touches. Reads only."""
-    from sqlalchemy import func, select
-
-    from shared.store.base import mentions
-    from shared.store.schema import attributed_payments, audit_log, events, unified_contacts
-
-    store = await deps.store()
-    async with store.read() as conn:
-        contact = (await conn.execute(select(unified_contacts.c.id).where(unified_contacts.c.email == email))).scalar()
-        count = lambda table, cond: conn.execute(select(func.count()).select_from(table).where(cond))  # noqa: E731
-        removed = {
-            "contacts": 1 if contact else 0,
-            "events": int((await count(events, mentions(events.c.payload, email))).scalar() or 0),
-            "audit_entries": int((await count(audit_log, mentions(audit_log.c.arguments, email))).scalar() or 0),
-            "payments": int((await count(attributed_payments, attributed_payments.c.contact_id == contact)
-                             ).scalar() or 0) if contact else 0,
-        }
+    removed = await (await deps.store()).forget(email, dry_run=True)
     instantly, stripe_api = await deps.instantly_client(), await deps.stripe_client()
     leads = await instantly.list_leads({"contacts": [email]}, max_items=100)
     lead_ids = [lead.id for lead in leads.items if (lead.email or "").strip().lower() == email]

@@ -232,3 +232,41 @@ def keys_for_marker(marker: dict[str, Any] | None, where: str) -> tuple[Keys, di
         found[kind] = got[0]
     old = _old_data_key() if marker.get("rotating_from") else None
     return Keys(data=found["data"], index=found["index"], old_data=old), None
+
+
+# --- what is encrypted, applied at the repository boundary (shared/store/repository.py, events.py) ---
+
+CONTACT_TEXT = ("email", "first_name", "last_name", "company")  # unified_contacts: AES-GCM, email also indexed
+
+
+def seal_contact(keys: Keys, values: dict[str, Any]) -> dict[str, Any]:
+    """Contact values on their way into the store: personal text encrypted, the email's blind index beside it."""
+    out = dict(values)
+    if "email" in out and out["email"] is not None:
+        out["email_index"] = keys.blind_index(out["email"])
+    for name in CONTACT_TEXT:
+        if name in out and isinstance(out[name], str):
+            out[name] = keys.encrypt_text(out[name])
+    return out
+
+
+def open_contact(keys: Keys, row: dict[str, Any]) -> dict[str, Any]:
+    """A contact row read from the store, decrypted (the blind index is internal and left out)."""
+    out = dict(row)
+    out.pop("email_index", None)
+    for name in CONTACT_TEXT:
+        if isinstance(out.get(name), str):
+            out[name] = keys.decrypt_text(out[name])
+    return out
+
+
+def open_row(keys: Keys, row: dict[str, Any], column: str) -> dict[str, Any]:
+    """An events or audit_log row with its JSON column (payload, arguments) decrypted."""
+    if is_encrypted_json(row.get(column)):
+        row = {**row, column: keys.decrypt_json(row[column])}
+    return row
+
+
+def mentions_text(value: Any, needle: str) -> bool:
+    """Whether a decrypted JSON value names `needle` (case-insensitive), as the SQL `mentions` does on plain text."""
+    return needle.lower() in json.dumps(value, ensure_ascii=False).lower()

@@ -170,10 +170,12 @@ class PrivacyBook(StoreBase):
 
     async def audit_mentioning(self, email: str, *, limit: int = 10_000) -> list[dict[str, Any]]:
         """Audit entries whose arguments name the email."""
-        from shared.store.base import mentions
+        from shared.store.crypto import open_row
 
         a = audit_log.c
         async with self.read() as conn:
-            rows = (await conn.execute(select(audit_log).where(mentions(a.arguments, email)).order_by(a.id)
-                                       .limit(limit))).all()
-        return [r._asdict() for r in rows]
+            ids = (await self.ids_mentioning(conn, audit_log, "arguments", email))[:limit]  # type: ignore[attr-defined]
+            rows = []
+            for i in range(0, len(ids), 500):
+                rows += (await conn.execute(select(audit_log).where(a.id.in_(ids[i:i + 500])).order_by(a.id))).all()
+        return [open_row(self.keys, r._asdict(), "arguments") for r in rows]

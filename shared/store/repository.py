@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.redaction import redact_value
 from shared.store.base import clean_values, mentions
+from shared.store.crypto import mentions_text, open_contact, open_row, seal_contact
 from shared.store.events import EventQueue
 from shared.store.payments import PaymentBook
 from shared.store.privacy import PrivacyBook
@@ -63,13 +64,16 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
             "updated_at": now,
             **values,
         }
+        row = seal_contact(self.keys, row)
         stmt = self._insert(unified_contacts).values(**row)
-        stmt = stmt.on_conflict_do_update(index_elements=["email"], set_={**values, "updated_at": now})
+        stmt = stmt.on_conflict_do_update(index_elements=["email_index"],
+                                          set_=seal_contact(self.keys, {**values, "updated_at": now}))
+        index = row["email_index"]
 
         async def run(conn: AsyncConnection) -> Contact:
             await conn.execute(stmt)
-            got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.email == email))).one()
-            return Contact.model_validate(got._asdict())
+            got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.email_index == index))).one()
+            return self._contact(got._asdict())
 
         return await self._retrying(run, conn)
 
@@ -79,7 +83,7 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
         unknown = set(fields) - CONTACT_FIELDS
         if unknown:
             raise ValueError(f"unknown contact fields: {sorted(unknown)}")
-        fields = clean_values(unified_contacts, fields)
+        fields = seal_contact(self.keys, clean_values(unified_contacts, fields))
 
         async def run(conn: AsyncConnection) -> Contact | None:
             await conn.execute(
@@ -88,7 +92,7 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
                 .values(**fields, updated_at=time.time())
             )
             got = (await conn.execute(select(unified_contacts).where(unified_contacts.c.id == contact_id))).first()
-            return Contact.model_validate(got._asdict()) if got else None
+            return self._contact(got._asdict()) if got else None
 
         return await self._retrying(run, conn)
 
@@ -129,7 +133,7 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
         if contact_id:
             column, value = "id", contact_id
         elif email:
-            column, value = "email", normalize_email(email)
+            column, value = "email_index", self.keys.blind_index(email)
         elif lead_id:
             column, value = "instantly_lead_id", lead_id
         elif customer_id:
@@ -138,16 +142,19 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
             raise ValueError("give one of contact_id, email, lead_id, customer_id")
         if conn is None and self.dialect == "sqlite":
             row = self.read_one_inline(unified_contacts, column, value)
-            return Contact.model_validate(row) if row else None
+            return self._contact(row) if row else None
         stmt = select(unified_contacts).where(unified_contacts.c[column] == value).limit(1)
         if for_update:
             stmt = stmt.with_for_update()
         if conn is not None:  # inside the caller's transaction: see its own writes
             got = (await conn.execute(stmt)).first()
-            return Contact.model_validate(got._asdict()) if got else None
+            return self._contact(got._asdict()) if got else None
         async with self.read() as rconn:
             got = (await rconn.execute(stmt)).first()
-        return Contact.model_validate(got._asdict()) if got else None
+        return self._contact(got._asdict()) if got else None
+
+    def _contact(self, row: dict[str, Any]) -> Contact:
+        return Contact.model_validate(open_contact(self.keys, row))
 
     async def list_contacts(
         self,
@@ -167,6 +174,8 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
             conds.append(c.source_campaign == campaign_id)
         if min_score is not None:
             conds.append(c.email_engagement_score >= min_score)
+        if query and self.keys.data is not None:  # encrypted: matched on the decrypted values
+            return await self._search_contacts(conds, query, limit)
         if query:
             like = f"%{query.lower()}%"
             conds.append(
@@ -178,7 +187,26 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
         stmt = select(unified_contacts).where(*conds).order_by(c.id).limit(limit)
         async with self.read() as conn:
             rows = (await conn.execute(stmt)).all()
-        return [Contact.model_validate(r._asdict()) for r in rows]
+        return [self._contact(r._asdict()) for r in rows]
+
+    async def _search_contacts(self, conds: list[Any], query: str, limit: int) -> list[Contact]:
+        """Contacts whose email, name or company contains `query`, when those are encrypted: decrypted and matched
+        here, a batch at a time, in id order."""
+        needle, found, after = query.lower(), [], None
+        c = unified_contacts.c
+        while len(found) < limit:
+            page = [*conds, c.id > after] if after else conds
+            async with self.read() as conn:
+                rows = (await conn.execute(select(unified_contacts).where(*page).order_by(c.id).limit(1000))).all()
+            if not rows:
+                break
+            for r in rows:
+                contact = self._contact(r._asdict())
+                if any(needle in (v or "").lower() for v in (contact.email, contact.first_name, contact.last_name,
+                                                              contact.company)):
+                    found.append(contact)
+            after = rows[-1].id
+        return found[:limit]
 
     async def delete_contact(self, contact_id: str) -> bool:
         async def run(conn: AsyncConnection) -> bool:
@@ -187,30 +215,58 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
 
         return await self._retrying(run)
 
-    async def forget(self, email: str) -> dict[str, int]:
-        """Erase a person: the contact row, event payloads and audit arguments that mention the email.
-
-        Payments stay (the books need them) but lose their link to the person."""
+    async def forget(self, email: str, *, dry_run: bool = False) -> dict[str, int]:
+        """Erase a person: the contact row (with its blind index), event payloads and audit arguments that mention
+        the email. Payments stay (the books need them) but lose their link to the person. dry_run only counts."""
         email = normalize_email(email)
+        index = self.keys.blind_index(email)
 
         async def run(conn: AsyncConnection) -> dict[str, int]:
-            contact = (await conn.execute(select(unified_contacts.c.id).where(unified_contacts.c.email == email))).scalar()
-            counts = {"contacts": 0, "events": 0, "audit_entries": 0, "payments": 0}
+            contact = (await conn.execute(select(unified_contacts.c.id)
+                                          .where(unified_contacts.c.email_index == index))).scalar()
+            event_ids = await self.ids_mentioning(conn, events, "payload", email)
+            audit_ids = await self.ids_mentioning(conn, audit_log, "arguments", email)
+            counts = {"contacts": 1 if contact else 0, "events": len(event_ids), "audit_entries": len(audit_ids),
+                      "payments": 0}
+            p = attributed_payments.c
+            if dry_run:
+                if contact:
+                    counts["payments"] = int((await conn.execute(
+                        select(func.count()).select_from(attributed_payments).where(p.contact_id == contact))
+                                              ).scalar() or 0)
+                return counts
             if contact:
                 counts["payments"] = (await conn.execute(
-                    update(attributed_payments).where(attributed_payments.c.contact_id == contact)
-                    .values(contact_id=None))).rowcount
-                counts["contacts"] = (await conn.execute(
-                    delete(unified_contacts).where(unified_contacts.c.id == contact))).rowcount
-            counts["events"] = (await conn.execute(
-                update(events).where(mentions(events.c.payload, email))
-                .values(payload={"forgotten": True}))).rowcount
-            counts["audit_entries"] = (await conn.execute(
-                update(audit_log).where(mentions(audit_log.c.arguments, email))
-                .values(arguments={"forgotten": True}))).rowcount
+                    update(attributed_payments).where(p.contact_id == contact).values(contact_id=None))).rowcount
+                await conn.execute(delete(unified_contacts).where(unified_contacts.c.id == contact))
+            for i in range(0, len(event_ids), 500):
+                await conn.execute(update(events).where(events.c.id.in_(event_ids[i:i + 500]))
+                                   .values(payload={"forgotten": True}))
+            for i in range(0, len(audit_ids), 500):
+                await conn.execute(update(audit_log).where(audit_log.c.id.in_(audit_ids[i:i + 500]))
+                                   .values(arguments={"forgotten": True}))
             return counts
 
+        if dry_run:
+            async with self.read() as conn:
+                return await run(conn)
         return await self._retrying(run)
+
+    async def ids_mentioning(self, conn: AsyncConnection, table: Any, column: str, needle: str) -> list[int]:
+        """Ids of the rows of events or audit_log whose JSON `column` names `needle` (case-insensitive): in SQL
+        on plain text; decrypted and matched here, a batch at a time, when encrypted."""
+        if self.keys.data is None:
+            return list((await conn.execute(select(table.c.id).where(mentions(table.c[column], needle))
+                                            .order_by(table.c.id))).scalars())
+        out: list[int] = []
+        after = 0
+        while True:
+            rows = (await conn.execute(select(table.c.id, table.c[column]).where(table.c.id > after)
+                                       .order_by(table.c.id).limit(2000))).all()
+            if not rows:
+                return out
+            out += [r[0] for r in rows if mentions_text(self.keys.decrypt_json(r[1]), needle)]
+            after = rows[-1][0]
 
     # --- audit, cursors, config ---
 
@@ -218,9 +274,11 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
         self, server: str, tool: str, arguments: dict[str, Any], outcome: str, duration_ms: float,
         error: str | None = None,
     ) -> None:
-        stmt = audit_log.insert().values(**clean_values(audit_log, {
+        values = clean_values(audit_log, {
             "at": time.time(), "server": server, "tool": tool, "arguments": redact_value(arguments),
-            "outcome": outcome, "duration_ms": round(duration_ms, 2), "error": error}))
+            "outcome": outcome, "duration_ms": round(duration_ms, 2), "error": error})
+        # the arguments may name people (an email to look up, leads to import): encrypted like the contacts
+        stmt = audit_log.insert().values(**{**values, "arguments": self.keys.encrypt_json(values["arguments"])})
         await self._retrying(lambda c: c.execute(stmt))
 
     async def list_audit(self, *, tool: str | None = None, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -228,7 +286,7 @@ class Store(PaymentBook, EventQueue, PrivacyBook):
         conds = [x for x in (a.tool == tool if tool else None, a.at >= since if since else None) if x is not None]
         async with self.read() as conn:
             rows = (await conn.execute(select(audit_log).where(*conds).order_by(a.id.desc()).limit(limit))).all()
-        return [r._asdict() for r in rows]
+        return [open_row(self.keys, r._asdict(), "arguments") for r in rows]
 
     async def get_cursor(self, key: str) -> str | None:
         async with self.read() as conn:

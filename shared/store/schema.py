@@ -23,8 +23,11 @@ unified_contacts = Table(
     "unified_contacts",
     metadata,
     Column("id", String(40), primary_key=True),
-    # Always stored lower-cased and stripped: that is what makes it unique case-insensitively.
-    Column("email", String(320), nullable=False, unique=True),
+    # Personal text is encrypted by the application (shared/store/crypto.py): the lengths here check the plain
+    # value before it is encrypted (the database columns are TEXT). Lookups and uniqueness use email_index, the
+    # blind index (HMAC) of the lower-cased, stripped email.
+    Column("email", String(320), nullable=False),
+    Column("email_index", String(64), nullable=False),
     Column("first_name", String(200)),
     Column("last_name", String(200)),
     Column("company", String(300)),
@@ -52,6 +55,7 @@ unified_contacts = Table(
     Column("paid_at", Float),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Index("uq_contacts_email_index", "email_index", unique=True),
     Index("ix_contacts_lead", "instantly_lead_id"),
     Index("ix_contacts_customer", "stripe_customer_id"),
     Index("ix_contacts_status", "conversion_status"),

@@ -1,11 +1,22 @@
-"""Data protection: the suppression list (blind-index values only).
+"""Data protection: personal data encrypted at rest, the email's blind index, and the suppression list.
+
+Existing rows are migrated in batches, with a progress line per batch on stderr: contacts get their blind index
+(email_index, now the unique key) and their email, names and company encrypted; event payloads and audit
+arguments are encrypted. The keys come from the environment or the OS keyring (created there on first use,
+never written into the store; shared/store/crypto.py). With no key anywhere the store stays unprotected (plain
+values, a public-key blind index) and `doctor` says so.
 
 Revision ID: 0006_data_protection
 Revises: 0003
 """
 
+import sys
+import time
+
 import sqlalchemy as sa
 from alembic import op
+
+from shared.store.crypto import MARKER, keys_for_marker, seal_contact
 
 revision = "0006_data_protection"
 # The newest revision on main is "0003" (the file 0003_payment_aliases.py); the lead re-chains at merge.
@@ -13,8 +24,40 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+BATCH = 500
+PERSONAL = ("email", "first_name", "last_name", "company")
+contacts = sa.table("unified_contacts", sa.column("id", sa.String), sa.column("email_index", sa.String),
+                    *(sa.column(name, sa.Text) for name in PERSONAL))
+app_config = sa.table("app_config", sa.column("key", sa.String), sa.column("value", sa.JSON),
+                      sa.column("updated_at", sa.Float))
+
+
+def _progress(what: str, done: int, total: int) -> None:
+    print(f"0006_data_protection: {what} {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _batches(bind, table, key, total: int, what: str, fix) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite every row of `table`, BATCH rows at a time in `key` order, with a progress line per batch."""
+    after, done = None, 0
+    while True:
+        stmt = sa.select(table).order_by(table.c[key]).limit(BATCH)
+        if after is not None:
+            stmt = stmt.where(table.c[key] > after)
+        rows = bind.execute(stmt).all()
+        if not rows:
+            return
+        for row in rows:
+            values = fix(row._asdict())
+            if values:
+                bind.execute(sa.update(table).where(table.c[key] == row._asdict()[key]).values(**values))
+        done += len(rows)
+        after = rows[-1]._asdict()[key]
+        _progress(what, done, total)
+
 
 def upgrade() -> None:
+    bind = op.get_bind()
+    postgres = bind.dialect.name == "postgresql"
     op.create_table(
         "suppressions",
         sa.Column("email_index", sa.String(64), primary_key=True),
@@ -22,7 +65,42 @@ def upgrade() -> None:
         sa.Column("source", sa.String(32), nullable=False),
         sa.Column("at", sa.Float, nullable=False),
     )
+    with op.batch_alter_table("unified_contacts") as batch:
+        batch.add_column(sa.Column("email_index", sa.String(64)))
+    if postgres:  # ciphertext is longer than the plain value (SQLite does not enforce lengths)
+        for name in PERSONAL:
+            op.alter_column("unified_contacts", name, type_=sa.Text)
+        op.execute("ALTER TABLE unified_contacts DROP CONSTRAINT IF EXISTS unified_contacts_email_key")
+
+    existing = bind.execute(sa.select(app_config.c.value).where(app_config.c.key == MARKER)).scalar()
+    keys, marker = keys_for_marker(existing, "being migrated")
+
+    def contact(row: dict) -> dict:  # type: ignore[type-arg]
+        values = {"email": row["email"].strip().lower(),
+                  **{n: row[n] for n in PERSONAL[1:] if row[n] is not None}}
+        return seal_contact(keys, values)
+
+    total = bind.execute(sa.select(sa.func.count()).select_from(contacts)).scalar() or 0
+    if total:
+        _batches(bind, contacts, "id", total, "contacts encrypted and indexed", contact)
+    if keys.data is not None:
+        for name, column in (("events", "payload"), ("audit_log", "arguments")):
+            table = sa.table(name, sa.column("id", sa.Integer), sa.column(column, sa.JSON))
+            n = bind.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
+            if n:
+                _batches(bind, table, "id", n, f"{name} {column}s encrypted",
+                         lambda row, c=column: {c: keys.encrypt_json(row[c])})
+    op.create_index("uq_contacts_email_index", "unified_contacts", ["email_index"], unique=True)
+    if postgres:
+        op.alter_column("unified_contacts", "email_index", nullable=False)
+    if marker is not None:
+        bind.execute(sa.delete(app_config).where(app_config.c.key == MARKER))
+        bind.execute(sa.insert(app_config).values(key=MARKER, value=marker, updated_at=time.time()))
 
 
 def downgrade() -> None:
+    # Decrypting back to plain text is deliberately not offered: a downgrade drops the index and the list only.
+    op.drop_index("uq_contacts_email_index", "unified_contacts")
+    with op.batch_alter_table("unified_contacts") as batch:
+        batch.drop_column("email_index")
     op.drop_table("suppressions")
