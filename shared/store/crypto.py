@@ -225,12 +225,17 @@ def keys_for_marker(marker: dict[str, Any] | None, where: str) -> tuple[Keys, di
             raise KeyMissing(f"The store {where} is encrypted and its {kind} key is missing: it is expected in "
                              f"{where_expected(kind)}. Restore that key (a new key cannot read the existing data; "
                              "none is created over it).")
-        if key_id(got[0]) != marker.get(field) and not (kind == "data" and marker.get("rotating_from")):
+        if key_id(got[0]) != marker.get(field):
             raise KeyMissing(f"The {kind} key in {got[1]} is not the key the store {where} was encrypted with "
                              f"(key id {marker.get(field)}, this one is {key_id(got[0])}). Set the right key in "
                              f"{where_expected(kind)}.")
         found[kind] = got[0]
     old = _old_data_key() if marker.get("rotating_from") else None
+    if marker.get("rotating_from") and (old is None or key_id(old) != marker["rotating_from"]):
+        raise KeyMissing(f"The store {where} is in the middle of a key rotation and the previous data key (key id "
+                         f"{marker['rotating_from']}) is missing: it is expected in ${OLD_DATA_KEY_ENV} or the OS "
+                         f"keyring entry {KEYRING_SERVICE}/{_username('data-key-previous')}. Restore it and run "
+                         "`orchestrator-mcp keys rotate` to finish.")
     return Keys(data=found["data"], index=found["index"], old_data=old), None
 
 

@@ -203,7 +203,7 @@ async def schema_version(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current)
 
 
-async def open_store(url: str | None = None) -> Any:
+async def open_store(url: str | None = None, *, attach: bool = True) -> Any:
     """Open (creating and migrating as needed) the store and return its repository.
 
     A store that cannot be opened (a corrupt file, a read-only folder, a database that refuses us) is a
@@ -222,6 +222,8 @@ async def open_store(url: str | None = None) -> Any:
 
         raise store_error(url, exc) from exc
     store = Store(engine, resolved)
+    if not attach:  # key rotation reads the key marker itself
+        return store
     try:
         await attach_keys(store)
     except BaseException:
