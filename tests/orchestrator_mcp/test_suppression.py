@@ -98,3 +98,17 @@ async def test_an_erased_person_is_blocked_and_not_brought_back(pipeline: Pipeli
             rows = raw.execute("select * from suppressions").fetchall()
         assert len(rows) == 1 and rows[0][1] == "erasure" and len(rows[0][0]) == 64
         assert "erin" not in repr(rows).lower()
+
+
+async def test_a_launch_leaves_suppressed_people_out_and_says_why(pipeline: Pipeline, receiver: Receiver) -> None:
+    from tests.orchestrator_mcp.test_flows_launch import LAUNCH, world
+
+    source = world(pipeline)  # ada and cy match the segment (industry SaaS)
+    pipeline.engage("cy@cyan.io", "sent", source)
+    pipeline.engage("cy@cyan.io", "unsubscribed", source)
+    pipeline.instantly.control("webhooks/drain", {"timeout": 10})
+    settle(receiver)
+    async with client() as c:
+        preview = await call(c, "launch_offer", LAUNCH)
+    assert preview["leads"] == 1 and preview["sample"] == ["ada@acme.io"]
+    assert preview["left_out"] == {"does not match": 1, "suppressed: unsubscribed": 1}
