@@ -28,14 +28,16 @@ async def test_purge_keeps_what_is_pending_or_attributed(db_engine: str) -> None
     store = await open_store()
     try:
         payload = {"event_type": "reply_received", "lead_email": "old@reply.io", "reply_text": "yes please"}
-        for eid in ("old-done", "new-done", "old-pending", "old-dead", "new-dead"):
+        for eid in ("old-done", "new-done", "old-pending", "old-dead", "new-dead", "old-replayed"):
             assert await store.record_event("instantly", eid, "reply_received", {**payload, "id": eid})
         rows = {e.event_id: e for e in await store.list_events(limit=10)}
-        for eid in ("old-done", "new-done"):
+        for eid in ("old-done", "new-done", "old-replayed"):
             assert await store.mark_processed(rows[eid].id)
         for eid in ("old-dead", "new-dead"):
             assert await store.mark_failed(rows[eid].id, "boom", max_attempts=1) == "dead"
         await _age(store, events, "processed_at", 31, event_id="old-done")
+        await _age(store, events, "processed_at", 31, event_id="old-replayed")
+        assert await store.replay_event(rows["old-replayed"].id)  # pending again: to be processed, so kept whole
         await _age(store, events, "received_at", 400, event_id="old-pending")
         await _age(store, events, "received_at", 91, event_id="old-dead")
         await store.record_audit("orchestrator", "old_tool", {"email": "old@audit.io"}, "ok", 1.0)
@@ -52,16 +54,17 @@ async def test_purge_keeps_what_is_pending_or_attributed(db_engine: str) -> None
         default = RetentionPolicy()
         preview = await store.purge_expired(default, dry_run=True)
         assert preview == {"event_payloads": 1, "dead_letters": 1, "audit_entries": 1}
-        assert len(await store.list_events(limit=10)) == 5  # a dry run changes nothing
+        assert len(await store.list_events(limit=10)) == 6  # a dry run changes nothing
         assert await store.purge_expired(default) == preview
         assert await store.purge_expired(default) == {"event_payloads": 0, "dead_letters": 0, "audit_entries": 0}
 
         left = {e.event_id: e for e in await store.list_events(limit=10)}
-        assert set(left) == {"old-done", "new-done", "old-pending", "new-dead"}
+        assert set(left) == {"old-done", "new-done", "old-pending", "new-dead", "old-replayed"}
         assert left["old-done"].payload == PURGED_PAYLOAD
         assert left["old-done"].status == "processed" and left["old-done"].attempts == 1  # counters and times stay
         assert left["old-done"].processed_at and left["old-done"].applied_at
         assert left["old-pending"].payload["reply_text"] == "yes please"  # never a pending event
+        assert left["old-replayed"].payload["reply_text"] == "yes please"
         assert left["new-done"].payload["reply_text"] == "yes please"
         assert [a["tool"] for a in await store.list_audit()] == ["new_tool"]
 
