@@ -133,14 +133,15 @@ class Keys:
         return AESGCM(key)
 
     def encrypt_text(self, value: str | None) -> str | None:
-        if value is None or self.data is None or value.startswith(PREFIX):
+        # Always encrypted, even a value that looks encrypted already: input never chooses how it is read back.
+        if value is None or self.data is None:
             return value
         nonce = secrets.token_bytes(12)
         return PREFIX + _b64(nonce + self._aead(self.data).encrypt(nonce, value.encode(), None))
 
     def decrypt_text(self, value: str | None) -> str | None:
-        if value is None or not value.startswith(PREFIX):
-            return value
+        if value is None or not value.startswith(PREFIX) or (self.data is None and self.old_data is None):
+            return value  # an unprotected store holds plain values only, whatever they look like
         raw = _unb64(value[len(PREFIX):])
         from cryptography.exceptions import InvalidTag
 
@@ -155,12 +156,12 @@ class Keys:
                          f"the data was encrypted with (expected in {where_expected('data')})")
 
     def encrypt_json(self, value: Any) -> Any:
-        if self.data is None or is_encrypted_json(value):
+        if self.data is None:
             return value
         return {JSON_KEY: self.encrypt_text(json.dumps(value, separators=(",", ":")))}
 
     def decrypt_json(self, value: Any) -> Any:
-        if not is_encrypted_json(value):
+        if not is_encrypted_json(value) or (self.data is None and self.old_data is None):
             return value
         return json.loads(self.decrypt_text(value[JSON_KEY]) or "null")
 

@@ -174,3 +174,20 @@ async def test_an_existing_store_is_migrated_in_batches(keys: dict[str, str], ca
     finally:
         await store.close()
     assert os.environ[DATA_KEY_ENV] == keys[DATA_KEY_ENV]
+
+
+@pytest.mark.parametrize("protected", [True, False])
+async def test_values_that_look_encrypted_read_back_as_given(protected: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if protected:
+        monkeypatch.setenv(DATA_KEY_ENV, new_key())
+        monkeypatch.setenv(INDEX_KEY_ENV, new_key())
+    store = await open_store()
+    try:
+        assert (store.keys.data is not None) is protected
+        tricky = "enc1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        made = await store.upsert_contact("t@trick.io", first_name=tricky)
+        assert made.first_name == tricky and (await store.get_contact(email="t@trick.io")).first_name == tricky
+        await store.record_event("instantly", "t1", "email_opened", {"enc1": tricky})
+        assert (await store.list_events())[0].payload == {"enc1": tricky}
+    finally:
+        await store.close()
