@@ -60,6 +60,9 @@ unified_contacts = Table(
     Index("ix_contacts_customer", "stripe_customer_id"),
     Index("ix_contacts_status", "conversion_status"),
     Index("ix_contacts_source_campaign", "source_campaign"),
+    # The funnel reads only these: scanning this narrow index instead of the rows (wide with ciphertext) halves it.
+    Index("ix_contacts_funnel", "source_campaign", "last_sent_at", "last_opened_at", "last_clicked_at",
+          "last_replied_at", "link_sent_at", "paid_at"),
 )
 
 # One row per money movement, unique on its reference (pi_/cs_/in_/re_...): applying the same payment
