@@ -41,7 +41,7 @@ CONTACT_COLUMNS = (
     "conversion_status", "source_campaign", "attribution_data", "do_not_contact", "link_sent_at", "paid_at",
     "created_at", "updated_at")
 EVENT_COLUMNS = ("source", "event_id", "type", "payload", "received_at", "via", "status", "processed_at", "attempts",
-                 "next_attempt_at")
+                 "next_attempt_at", "rerun_effects")  # (0005's SQLite rebuild left rerun_effects without a default)
 PAYMENT_COLUMNS = ("reference", "contact_id", "campaign_id", "amount", "currency", "kind", "at")
 LOOKUP_NOTE = (
     "All three lookups use their indexes (plans in Details) and take at most {:.3f} ms at p99 in raw sqlite3 on the "
@@ -87,7 +87,7 @@ def _contacts(rng: random.Random, keys: Keys) -> Iterator[tuple]:
 
 def _events(rng: random.Random, keys: Keys) -> Iterator[tuple]:
     for row in _plain_events(rng):
-        yield (*row[:3], json.dumps({"enc1": keys.encrypt_text(row[3])}), *row[4:])
+        yield (*row[:3], json.dumps({"enc1": keys.encrypt_text(row[3])}), *row[4:], 0)
 
 
 def _plain_events(rng: random.Random) -> Iterator[tuple]:
