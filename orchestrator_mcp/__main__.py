@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from orchestrator_mcp.doctor import add_doctor_command
 from orchestrator_mcp.events.serve import add_webhooks_command
 from orchestrator_mcp.install import add_install_command
+from orchestrator_mcp.keys_cli import add_keys_command
+from orchestrator_mcp.retention import add_retention_command
 from orchestrator_mcp.sandbox_cli import add_sandbox_command
 from shared.cli import ServerCli
 from shared.remote.tokens_cli import add_tokens_command
@@ -48,7 +50,7 @@ CLI = ServerCli(
     serve=_serve,
     build=_build,
     extra=[_add_demo, add_install_command, add_webhooks_command, add_sandbox_command, add_doctor_command,
-           add_tokens_command],
+           add_tokens_command, add_retention_command, add_keys_command],
 )
 
 

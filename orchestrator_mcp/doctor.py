@@ -86,6 +86,18 @@ async def run_checks(options: ServerOptions) -> list[Check]:
             await store.set_config("doctor:last_run", time.time())
             engine = await server_version(store.engine)
             out.append(Check("OK", "store", f"{engine} at {store.url.split('@')[-1]}, schema {version_id}, writable"))
+            from orchestrator_mcp.retention import status_lines
+
+            for line in await status_lines(store):
+                name, detail = line.split(": ", 1)
+                out.append(Check("OK", f"retention {name}", detail))
+            from orchestrator_mcp.keys_cli import status_lines as key_lines
+
+            for line in await key_lines(store):
+                plain = line.startswith("NOT")
+                out.append(Check("WARN" if plain else "OK", "encryption at rest", line,
+                                 "Set ISMCP_DATA_KEY and ISMCP_INDEX_KEY (make each with `orchestrator-mcp keys "
+                                 "generate`) or use a machine with an OS keyring, for a new store." if plain else ""))
         except Exception as exc:  # noqa: BLE001
             out.append(Check("FAIL", "store", f"{type(exc).__name__}: {exc}",
                              "Set ISMCP_STORE_PATH to a writable file path (or ISMCP_DATABASE_URL)."))

@@ -90,8 +90,9 @@ async def test_scenario_4_event_registration_stops_reminders(tmp_path: Path) -> 
                           "{{payment_link}}", "Seats are going: {{payment_link}}", "Last reminder: {{payment_link}}"],
                 "registered_campaign": "Workshop: registered"}
         preview = await ai("orchestrator", "launch_offer", args)
-        # engaged in the seeded history: the six who opened; the bounced lead and the rest are left out
-        assert preview["leads"] == 6 and preview["left_out"].get("bounced or unsubscribed") == 1, preview
+        # engaged in the seeded history: the six who opened; the bounced lead (now on the suppression list, as a
+        # hard bounce) and the rest are left out
+        assert preview["leads"] == 6 and preview["left_out"].get("suppressed: hard bounce") == 1, preview
         done = await ai("orchestrator", "launch_offer", {**args, "confirm": True})
         workshop, registered = cid(done["campaign"]), cid(done["registered_campaign"])
         early, regular = done["tiers"]

@@ -88,6 +88,7 @@ ARGS: dict[str, dict[str, Any]] = {
                                    "link_on": "import", "sender_accounts": [SENDER], "activate": True},
     "map_contact": {"email": "ada@acme.io", "apply": True},
     "forget_contact": {"email": "ada@acme.io"},
+    "purge_expired_data": {},
     "sync_now": {"source": "both", "contacts": True},
     "replay_event": {"id": "evt_missing"},
     # a group, previewed (one contact is moved at once, as the automation does)

@@ -67,6 +67,21 @@ _id = object_id
 _RERUN: ContextVar[bool] = ContextVar("rerun_effects", default=False)  # replaying an applied event's actions
 
 
+def suppression_reason(kind: str, payload: dict[str, Any]) -> str | None:
+    """Why an Instantly event puts the person on the suppression list, or None. Instantly reports a bounce as
+    email_bounced once the address is hard-bounced (the lead's status becomes -1, bounced); a payload that says
+    it was soft is not suppressed. A spam complaint arrives as a custom label event (its name as event_type)."""
+    if kind == "lead_unsubscribed":
+        return "unsubscribed"
+    if kind == "email_bounced":
+        soft = str(payload.get("bounce_type") or payload.get("bounce_category") or "").lower() in ("soft", "transient")
+        return None if soft else "hard_bounce"
+    name = kind.lower()
+    if "spam" in name or "complain" in name or "abuse" in name:
+        return "spam_complaint"
+    return None
+
+
 def payer_email(obj: dict[str, Any]) -> str | None:
     details = obj.get("customer_details") or obj.get("billing_details") or {}
     email = details.get("email") or obj.get("customer_email") or obj.get("receipt_email")
@@ -86,6 +101,8 @@ class Rules:
         self.lifecycle = lifecycle
         self.payment_flow = payment_flow
         self._config = config
+        # Adds an address to Instantly's block list (orchestrator_mcp/flows/suppression.py); None: store only.
+        self.block: Callable[[str], Awaitable[Any]] | None = None
 
     async def config(self) -> PipelineConfig:
         return self._config or await load_config(self.store)
@@ -313,14 +330,20 @@ class Rules:
             contact = await self.store.update_contact(contact.id, source_campaign=campaign) or contact
         if (kind in ("lead_interested", "lead_meeting_booked") and cfg.auto_payment_flow
                 and self.payment_flow is not None and not contact.do_not_contact
-                and contact.conversion_status not in ("payment_link_sent", "customer")):
+                and contact.conversion_status not in ("payment_link_sent", "customer")
+                and not await self.store.suppression_reason(email)):
             price = cfg.campaign_prices.get(str(campaign)) or cfg.default_price_id
             if price:
                 await self.payment_flow(contact, price, campaign)
         at = time.time()
         cid = contact.id
+        suppress_as = suppression_reason(kind, p)
+        if suppress_as and self.block is not None:
+            await self.block(email)  # the outside effect first: Instantly never emails them again
 
         async def engaged(conn: AsyncConnection) -> None:
+            if suppress_as:
+                await self.store.suppress(email, suppress_as, kind, conn=conn)
             # The row lock makes the score (read, then written) exact with several processors; the counters
             # themselves are added in SQL.
             fresh = await self.store.get_contact(contact_id=cid, conn=conn, for_update=True)
@@ -337,7 +360,7 @@ class Rules:
             elif kind == "email_sent":
                 f["last_sent_at"] = at
                 status = advance(status, "contacted")
-            elif kind in ("email_bounced", "lead_unsubscribed"):
+            elif kind in ("email_bounced", "lead_unsubscribed") or suppress_as:
                 f["do_not_contact"] = True
             elif kind in INTEREST_EVENTS:
                 f["interest_status"] = INTEREST_EVENTS[kind]

@@ -59,6 +59,13 @@ def rules_for(deps: OrchestratorDeps, store: Store) -> Rules:
     rules = Rules(store, lifecycle=lifecycle, payment_flow=payment_flow, link_lookup=link_lookup,
                   purchase_lookup=purchase_lookup)
     rules.on_checkout = launch_sale  # type: ignore[attr-defined]
+
+    async def block(email: str) -> Any:  # unsubscribes, complaints, hard bounces: onto Instantly's block list
+        from orchestrator_mcp.flows.suppression import block_in_instantly
+
+        return await block_in_instantly(await deps.instantly_client(), email)
+
+    rules.block = block
     return rules
 
 

@@ -33,11 +33,18 @@ def build_app(options: ServerOptions, *, interval: float = 2.0, process: bool = 
             processor.wake.set()  # type: ignore[attr-defined]
 
     async def background(store: Store) -> None:
+        import asyncio
+
+        from orchestrator_mcp.retention import retention_loop
+
         processor = processor_for(deps, store, all_scopes=True)  # every profile's events, each under its own
         wake["processor"] = processor
+        purges = asyncio.ensure_future(retention_loop(store))  # retention purges on their schedule
         try:
             await processor.run_forever(interval=interval)
         finally:
+            purges.cancel()
+            await asyncio.gather(purges, return_exceptions=True)
             await deps.aclose()
 
     return create_receiver(deps.store, on_stored=on_stored, background=background if process else None)

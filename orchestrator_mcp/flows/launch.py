@@ -176,9 +176,11 @@ class Launch:
             from orchestrator_mcp.flows.segments import all_leads
 
             have = {m.email for m in members}
-            for lead in await all_leads(self.instantly, target.id):
+            present = await all_leads(self.instantly, target.id)
+            suppressed = await self.store.suppressed([(x.email or "").lower() for x in present if x.email])
+            for lead in present:
                 email = (lead.email or "").lower()
-                if email and email not in have:
+                if email and email not in have and email not in suppressed:
                     members.append(Member(email=email, lead=lead, campaign_id=target.id))
         state = await self.store.get_config(self.op, default={})
         names = {c.id: c.name or c.id for c in campaigns.values()}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from instantly_mcp.client import InstantlyClient, Lead
+from orchestrator_mcp.flows.suppression import why
 from orchestrator_mcp.config import PipelineConfig, Role
 from orchestrator_mcp.flows.common import Step, custom_variables, move_body
 from shared.errors import InputError, NotFound
@@ -73,8 +74,10 @@ async def start_lifecycle(
 ) -> LifecycleResult:
     campaign_id = campaign_for(cfg, role)
     steps: list[Step] = []
-    if contact.do_not_contact:
-        steps.append(Step(step="check contact", outcome="skipped", detail="bounced or unsubscribed: automation stopped"))
+    reason = await store.suppression_reason(contact.email)
+    if contact.do_not_contact or reason:
+        detail = why(reason) if reason else "bounced or unsubscribed"
+        steps.append(Step(step="check contact", outcome="skipped", detail=f"{detail}: automation stopped"))
         return LifecycleResult(role=role, campaign_id=campaign_id, email=contact.email,
                                lead_id=contact.instantly_lead_id, action="skipped", steps=steps)
     clean = {k: v for k, v in variables.items() if v is None or isinstance(v, str | int | float | bool)}

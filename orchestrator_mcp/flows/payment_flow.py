@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from instantly_mcp.client import InstantlyClient, Lead
+from orchestrator_mcp.flows.suppression import require_not_suppressed
 from orchestrator_mcp.flows.common import (
     Step,
     StepFailed,
@@ -92,6 +93,7 @@ async def preview_payment_flow(
         resolve_price(stripe_api, req.price_id, req.product_id))
     if not lead.email:
         raise InputError(f"lead {lead.id} has no email address", "lead_id")
+    await require_not_suppressed(store, lead.email)
     contact = await store.get_contact(email=lead.email)
     price_id, currency = str(price["id"]), str(price.get("currency") or "usd")
     amount = int(price.get("unit_amount") or 0) * req.quantity
@@ -164,6 +166,7 @@ async def trigger_payment_flow(
             stripe_api, req.price_id, req.product_id)),
     )
     steps[0].detail = lead.id
+    await require_not_suppressed(store, lead.email)
     contact = await contact_for_lead(store, lead)
     price_id = str(price["id"])
     currency = str(price.get("currency") or "usd")

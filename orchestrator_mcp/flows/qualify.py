@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from instantly_mcp.client import InstantlyClient, Lead
 from orchestrator_mcp.config import PipelineConfig
+from orchestrator_mcp.flows.suppression import why
 from orchestrator_mcp.flows.sync import apply_lead, lead_fields
 from orchestrator_mcp.scoring import INTEREST_NAMES
 
@@ -51,6 +52,7 @@ async def qualify_leads(
     while seen < MAX_SCAN:
         page = await instantly.list_leads({"campaign": campaign_id}, max_items=min(1000, MAX_SCAN - seen),
                                           starting_after=cursor)
+        suppressed = await store.suppressed([lead.email for lead in page.items if lead.email])
         for lead in page.items:
             seen += 1
             if not lead.email:
@@ -64,7 +66,9 @@ async def qualify_leads(
                 email, dnc, status = lead.email.strip().lower(), fields["do_not_contact"], fields["conversion_status"]
             cand = Candidate(lead_id=lead.id, lead=lead, email=email, score=fields["email_engagement_score"],
                              reasons=f"{describe_engagement(fields)}; score {fields['email_engagement_score']:g}")
-            if dnc:
+            if lead.email in suppressed:
+                cand.skip_reason = why(suppressed[lead.email])
+            elif dnc:
                 cand.skip_reason = "bounced or unsubscribed"
             elif status in ("payment_link_sent", "customer"):
                 cand.skip_reason = f"already {status.replace('_', ' ')}"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from instantly_mcp.client import InstantlyClient, Lead
 from instantly_mcp.client.models import Campaign
+from orchestrator_mcp.flows.suppression import why
 from orchestrator_mcp.flows.common import custom_variables
 from shared.errors import InputError
 
@@ -98,10 +99,15 @@ async def select(
     since = time.time() - segment.engaged_days * DAY if segment.engaged_days else None
     chosen: dict[str, Member] = {}
     left_out: dict[str, int] = defaultdict(int)
+    suppressed = await store.suppressed(sorted({(lead.email or "").strip().lower() for leads in per_campaign
+                                                for lead in leads if lead.email}))
     for leads in per_campaign:
         for lead in leads:
             email = (lead.email or "").strip().lower()
             if not email or email in chosen:
+                continue
+            if email in suppressed:
+                left_out[why(suppressed[email])] += 1
                 continue
             if not matches(lead, segment.where):
                 left_out["does not match"] += 1

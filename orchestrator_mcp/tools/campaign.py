@@ -11,6 +11,7 @@ from instantly_mcp.tools.campaign_spec import CampaignFields, create_body
 from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.config import save_config
 from orchestrator_mcp.deps import OrchestratorDeps
+from orchestrator_mcp.flows.suppression import why as suppressed_because
 from orchestrator_mcp.flows.common import op_key, params_key
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest
 from orchestrator_mcp.tools import TOOLBOX
@@ -182,7 +183,11 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
     imported = {"created": 0, "updated": 0, "skipped": 0, "invalid": 0, "failed": 0}
     if args.leads:
         present = await _campaign_emails(instantly, campaign_id)
-        fresh = [lead for lead in args.leads if (lead.email or "").strip().lower() not in present]
+        # people on the suppression list (unsubscribed, complained, bounced, erased) are never imported again
+        suppressed = await store.suppressed(sorted({lead.email.strip().lower() for lead in args.leads if lead.email}))
+        skipped += [SkippedLead(email=e, reason=suppressed_because(r)) for e, r in suppressed.items()]
+        fresh = [lead for lead in args.leads if (lead.email or "").strip().lower() not in present
+                 and (lead.email or "").strip().lower() not in suppressed]
         skipped += [SkippedLead(email=lead.email.strip().lower(), reason="already in this campaign")
                     for lead in args.leads if lead.email and lead.email.strip().lower() in present]
         summary = await instantly.import_leads(
@@ -204,7 +209,8 @@ async def create_integrated_campaign(call: Call[OrchestratorDeps], args: Integra
                     why = ("in another campaign (skip_leads_in_other_campaigns)" if args.skip_leads_in_other_campaigns
                            else "not added by Instantly")
                     skipped.append(SkippedLead(email=email, reason=f"{why}{' - ' + reasons if reasons else ''}"))
-        imported["skipped"] += sum(s.reason == "already in this campaign" for s in skipped)
+        imported["skipped"] += sum(s.reason == "already in this campaign" or s.reason.startswith("suppressed")
+                                   for s in skipped)
     # 4. payment links
     links, failures = 0, []
     if args.link_on == "engagement":

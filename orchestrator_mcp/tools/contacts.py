@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.flows.common import custom_variables, resolve_lead
+from orchestrator_mcp.flows.suppression import suppress_everywhere
 from orchestrator_mcp.mapping import customer_to_lead, lead_to_customer
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import LIVE_CONFIRM, live_blocked
@@ -185,6 +186,8 @@ class ForgetOut(GatedResult):
                                                                             "(deleted, or to delete).")
     stripe_customer_ids: list[str] = Field(default_factory=list, description="The person's Stripe customers "
                                                                              "(deleted, or to delete).")
+    suppressed: bool = Field(False, description="The address is on Instantly's block list and the store's "
+                                                "suppression list (a blind index only), so no import brings it back.")
 
     def summary(self) -> str:
         nouns = {"contacts": ("contact", None), "events": ("event", None), "payments": ("payment", None),
@@ -193,30 +196,14 @@ class ForgetOut(GatedResult):
         remote = ", ".join([*self.instantly_lead_ids, *self.stripe_customer_ids]) or "none"
         if not self.executed:
             return (f"PREVIEW (nothing erased): would erase from the store: {local}; would delete in the APIs: "
-                    f"{remote}. Call again with confirm=true to erase.")
-        return f"Erased from the store: {local}; deleted in the APIs: {remote}."
+                    f"{remote}; would block the address in Instantly. Call again with confirm=true to erase.")
+        blocked = " Suppressed: on Instantly's block list and the suppression list." if self.suppressed else ""
+        return f"Erased from the store: {local}; deleted in the APIs: {remote}.{blocked}"
 
 
 async def _forget_plan(deps: OrchestratorDeps, email: str) -> tuple[dict[str, int], list[str], list[str]]:
     """(store rows by table, lead ids, customer ids): what erasing this person touches. Reads only."""
-    from sqlalchemy import func, select
-
-    from shared.store.base import mentions
-    from shared.store.schema import attributed_payments, audit_log, events, unified_contacts
-
-    store = await deps.store()
-    async with store.read() as conn:
-        contact = (await conn.execute(select(unified_contacts.c.id).where(
-            store.mine(unified_contacts), unified_contacts.c.email == email))).scalar()
-        count = lambda table, cond: conn.execute(  # noqa: E731 - this profile's rows only
-            select(func.count()).select_from(table).where(store.mine(table), cond))
-        removed = {
-            "contacts": 1 if contact else 0,
-            "events": int((await count(events, mentions(events.c.payload, email))).scalar() or 0),
-            "audit_entries": int((await count(audit_log, mentions(audit_log.c.arguments, email))).scalar() or 0),
-            "payments": int((await count(attributed_payments, attributed_payments.c.contact_id == contact)
-                             ).scalar() or 0) if contact else 0,
-        }
+    removed = await (await deps.store()).forget(email, dry_run=True)
     instantly, stripe_api = await deps.instantly_client(), await deps.stripe_client()
     leads = await instantly.list_leads({"contacts": [email]}, max_items=100)
     lead_ids = [lead.id for lead in leads.items if (lead.email or "").strip().lower() == email]
@@ -240,6 +227,9 @@ async def forget_contact(call: Call[OrchestratorDeps], args: Forget) -> ForgetOu
         await instantly.delete_lead(lead_id)
     for customer_id in customer_ids:
         await stripe_api.delete_customer(customer_id)
-    removed = await (await call.deps.store()).forget(email)
+    store = await call.deps.store()
+    removed = await store.forget(email)
+    # erased people are suppressed: Instantly never emails them again and a re-import skips them
+    await suppress_everywhere(store, instantly, email, "erasure", "forget_contact")
     return ForgetOut(executed=True, subject=subject, removed=removed, instantly_lead_ids=lead_ids,
-                     stripe_customer_ids=customer_ids)
+                     stripe_customer_ids=customer_ids, suppressed=True)

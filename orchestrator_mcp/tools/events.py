@@ -171,6 +171,11 @@ async def replay_event(call: Call[OrchestratorDeps], args: ReplayIn) -> ReplayOu
     found = await store.get_event(args.id)
     if found is None:
         raise NotFound("Store", f"no event with id {args.id}; see list_events", status=404)
+    if found.payload in ({"purged": True}, {"forgotten": True}):
+        from shared.errors import InputError
+
+        why = "purged by the retention policy" if "purged" in found.payload else "erased (forget_contact)"
+        raise InputError(f"event {args.id} cannot run again: its payload was {why}", "id")
     applied = found.applied_at is not None
     if applied and not args.rerun_side_effects:
         return ReplayOut(id=args.id, already_applied=True, side_effects_rerun=False, processed=0)

@@ -203,7 +203,7 @@ async def schema_version(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current)
 
 
-async def open_store(url: str | None = None) -> Any:
+async def open_store(url: str | None = None, *, attach: bool = True) -> Any:
     """Open (creating and migrating as needed) the store and return its repository.
 
     A store that cannot be opened (a corrupt file, a read-only folder, a database that refuses us) is a
@@ -221,4 +221,30 @@ async def open_store(url: str | None = None) -> Any:
         from shared.store.open_errors import store_error
 
         raise store_error(url, exc) from exc
-    return Store(engine, resolved)
+    store = Store(engine, resolved)
+    if not attach:  # key rotation reads the key marker itself
+        return store
+    try:
+        await attach_keys(store)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+async def attach_keys(store: Any) -> None:
+    """Give the store its keys (shared/store/crypto.py): refuses, with where the key is expected, when the data
+    is encrypted and its key is not there."""
+    from shared.errors import StoreError
+    from shared.store.crypto import MARKER, KeyMissing, keys_for_marker
+    from shared.store.open_errors import _where
+    from shared.store.scope import STORE_SCOPE  # the marker is the store's, whatever the profile
+
+    try:
+        keys, marker = keys_for_marker(await store.get_config(MARKER, default=None, scope=STORE_SCOPE),
+                                       _where(store.url)[0])
+    except KeyMissing as exc:
+        raise StoreError(str(exc)) from None
+    store.keys = keys
+    if marker is not None:
+        await store.set_config(MARKER, marker, scope=STORE_SCOPE)

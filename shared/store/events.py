@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.redaction import redact_secrets
 from shared.store import scope as scopes
-from shared.store.base import StoreBase, clean_values, mentions, retry_transient
+from shared.store.base import StoreBase, clean_values, retry_transient
+from shared.store.crypto import open_row
 from shared.store.models import EventRow, normalize_email
 from shared.store.schema import events
 
@@ -52,6 +53,7 @@ class EventQueue(StoreBase):
     ) -> bool:
         """Store an inbound event once. True when it is new; a duplicate changes nothing."""
         values = event_values(source, event_id, type_, payload, via=via, scope=self.scope())
+        values["payload"] = self.keys.encrypt_json(values["payload"])  # type: ignore[attr-defined]
         stmt = (
             self._insert(events)
             .values(**values)
@@ -73,7 +75,8 @@ class EventQueue(StoreBase):
         first: dict[tuple[str, str, str], int] = {}
         for i, key in enumerate(keys):
             first.setdefault(key, i)
-        unique = [rows[i] for i in sorted(first.values())]
+        seal = self.keys.encrypt_json  # type: ignore[attr-defined]
+        unique = [{**rows[i], "payload": seal(rows[i]["payload"])} for i in sorted(first.values())]
         if self.dialect == "sqlite":
             async with self._write_lock or nullcontext():
                 created_rows = await asyncio.to_thread(self._record_sqlite, unique)
@@ -164,7 +167,7 @@ class EventQueue(StoreBase):
             if ids:
                 await conn.execute(update(events).where(e.id.in_(ids))
                                    .values(lease_until=now + lease_seconds, lease_owner=owner))
-            return [EventRow.model_validate(r._asdict()) for r in rows]
+            return [self._event(r._asdict()) for r in rows]
 
         return await self._retrying(run)
 
@@ -245,7 +248,10 @@ class EventQueue(StoreBase):
     async def get_event(self, event_pk: int) -> EventRow | None:
         async with self.read() as conn:
             row = (await conn.execute(select(events).where(self.mine(events), events.c.id == event_pk))).first()
-        return EventRow.model_validate(row._asdict()) if row else None
+        return self._event(row._asdict()) if row else None
+
+    def _event(self, row: dict[str, Any]) -> EventRow:
+        return EventRow.model_validate(open_row(self.keys, row, "payload"))  # type: ignore[attr-defined]
 
     async def list_events(
         self, *, status: str | None = None, type_: str | None = None, source: str | None = None, limit: int = 50
@@ -259,17 +265,22 @@ class EventQueue(StoreBase):
         ) if cond is not None]
         async with self.read() as conn:
             rows = (await conn.execute(select(events).where(*conds).order_by(e.id.desc()).limit(limit))).all()
-        return [EventRow.model_validate(r._asdict()) for r in rows]
+        return [self._event(r._asdict()) for r in rows]
 
     async def events_for_contact(self, email: str, customer_id: str | None, *, limit: int = 200) -> list[EventRow]:
         """Events whose payload mentions this email or customer id, oldest first."""
-        conds = [mentions(events.c.payload, f'"{normalize_email(email)}"')]
-        if customer_id:
-            conds.append(mentions(events.c.payload, f'"{customer_id}"'))
+        needles = [f'"{normalize_email(email)}"', *([f'"{customer_id}"'] if customer_id else [])]
         async with self.read() as conn:
-            rows = (await conn.execute(select(events).where(self.mine(events), or_(*conds)).order_by(events.c.received_at, events.c.id)
-                                       .limit(limit))).all()
-        return [EventRow.model_validate(r._asdict()) for r in rows]
+            ids: set[int] = set()
+            for needle in needles:  # this profile's events only (ids_mentioning is scoped)
+                ids.update(await self.ids_mentioning(conn, events, "payload", needle))  # type: ignore[attr-defined]
+            found = sorted(ids)
+            rows = []
+            for i in range(0, len(found), 500):
+                rows += (await conn.execute(select(events).where(self.mine(events),
+                                                                 events.c.id.in_(found[i:i + 500])))).all()
+        rows.sort(key=lambda r: (r.received_at, r.id))
+        return [self._event(r._asdict()) for r in rows[:limit]]
 
     async def event_stats(self) -> list[dict[str, Any]]:
         """Per source and channel (webhook/poll): count, last received, retrying and dead events."""

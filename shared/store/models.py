@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -59,3 +60,16 @@ class EventRow(BaseModel):
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+@dataclass
+class RetentionPolicy:
+    """Days to keep each kind of data; None keeps it forever."""
+
+    event_payload_days: float | None = 30  # after the event is processed; the row, counters and times stay
+    audit_days: float | None = 365
+    dead_letter_days: float | None = 90
+    inactive_contact_days: float | None = None  # off by default
+
+    def as_dict(self) -> dict[str, float | None]:
+        return dict(self.__dict__)

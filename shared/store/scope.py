@@ -23,6 +23,9 @@ from contextvars import ContextVar
 from shared import profiles
 
 MODES = ("test", "live")
+# The scope of the store's own rows, which belong to no profile (the encryption key marker in app_config): not a
+# valid profile name (shared/profiles.py names start with a letter or digit), so no profile can ever read them.
+STORE_SCOPE = "_store"
 MODE_TTL = 10.0
 _override: ContextVar[str | None] = ContextVar("ismcp_store_scope", default=None)
 _mode_cache: dict[str, tuple[float, str]] = {}

@@ -29,6 +29,11 @@ def test_doctor_without_keys_says_how_to_fix(db_engine: str) -> None:
     assert "auth set" not in res.stdout
     engine = "PostgreSQL " if db_engine == "postgresql" else "SQLite 3."
     assert f"OK    store: {engine}" in res.stdout and "schema 0007_rate_limits, writable" in res.stdout
+    # retention: the policies, the oldest row in each table and the next purge
+    assert ("OK    retention policies: raw event payloads (after processing): 30 days; audit entries: 365 days; "
+            "dead letters: 90 days; contacts with no activity: kept") in res.stdout
+    assert "OK    retention oldest rows: unified_contacts empty, events empty" in res.stdout
+    assert "OK    retention next purge: at the receiver's next start" in res.stdout
     assert "Traceback" not in res.stderr
 
 

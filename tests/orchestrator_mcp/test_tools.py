@@ -19,7 +19,7 @@ async def test_tool_schemas_snapshot_and_read_only_listing() -> None:
     async with Client(build(ServerOptions(read_only=True))) as c:
         names = {t.name for t in (await c.list_tools()).tools}
     assert names == {"audit_log", "system_status", "find_contacts", "funnel_report", "revenue_attribution",
-                     "list_events"}
+                     "list_events", "export_contact"}
     async with Client(build(ServerOptions(toolsets=["reports"]))) as c:
         assert {t.name for t in (await c.list_tools()).tools} == {"funnel_report", "revenue_attribution"}
 

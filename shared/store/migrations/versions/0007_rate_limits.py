@@ -1,14 +1,14 @@
 """The shared rate-limit budget: a sliding log of grants per API account and limit (shared/ratelimit.py).
 
 Revision ID: 0007_rate_limits
-Revises: 0003 (0003_payment_aliases.py)
+Revises: 0006_data_protection
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_rate_limits"
-down_revision = "0005_profiles"
+down_revision = "0006_data_protection"
 branch_labels = None
 depends_on = None
 

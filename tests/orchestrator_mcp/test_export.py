@@ -1,0 +1,43 @@
+"""The right of access, against the sandboxes: export_contact returns everything held about one person (the
+store; on request Instantly's lead and emails and Stripe's customer and payments) as one JSON document, and the
+call is audited without the email."""
+
+from __future__ import annotations
+
+import json
+
+from tests.orchestrator_mcp.conftest import Pipeline, call, client
+from tests.orchestrator_mcp.events.test_deliveries import Receiver, buy, make_world, receiver  # noqa: F401 (fixture)
+
+
+async def test_export_contact_gathers_store_instantly_and_stripe(pipeline: Pipeline, receiver: Receiver) -> None:
+    price = make_world(pipeline)  # rae@ray.io engages (sent, opened, clicked, replied, interested)
+    async with client() as c:
+        await buy(c, pipeline, receiver, price)
+        local = await call(c, "export_contact", {"email": "RAE@ray.io"})
+        assert local["email"] == "rae@ray.io" and local["instantly"] == {} and local["stripe"] == {}
+        held = local["store"]
+        assert held["contact"]["first_name"] == "Rae" and held["contact"]["total_revenue"] == 7700
+        assert [p["amount"] for p in held["payments"]] == [7700] and held["payments"][0]["currency"] == "usd"
+        kinds = {e["type"] for e in held["events"]}
+        assert {"reply_received", "lead_interested", "charge.succeeded"} <= kinds
+        replies = [e for e in held["events"] if e["type"] == "reply_received"]
+        assert replies[0]["payload"]["lead_email"] == "rae@ray.io" and replies[0]["payload"]["email_text"]
+        assert held["suppression"] is None
+
+        full = await call(c, "export_contact", {"email": "rae@ray.io", "include_instantly": True,
+                                                "include_stripe": True})
+        (lead,) = full["instantly"]["leads"]
+        assert lead["email"] == "rae@ray.io" and lead["first_name"] == "Rae"
+        assert len(full["instantly"]["emails"]) >= 2  # the email sent and the reply
+        (customer,) = full["stripe"]["customers"]
+        assert customer["email"] == "rae@ray.io" and customer["id"] == held["contact"]["stripe_customer_id"]
+        assert [p["amount"] for p in full["stripe"]["payment_intents"]] == [7700]
+        assert full["stripe"]["charges"][0]["amount"] == 7700
+        json.dumps(full)  # one JSON document
+        log = await call(c, "audit_log", {"tool": "export_contact"})
+        assert len(log["entries"]) == 2
+        assert all("rae@ray.io" not in json.dumps(e) for e in log["entries"])
+
+        nobody = await call(c, "export_contact", {"email": "nobody@none.io"})
+        assert nobody["store"]["contact"] is None and nobody["store"]["events"] == []
