@@ -122,6 +122,8 @@ CALLS: dict[str, list[dict[str, Any]]] = {
          "body": "Here: {{payment_link}}", "sender_accounts": "{senders}", "activate": True, "confirm": True},
     ],
     "map_contact": [{"email": "{lead_email}"}, {"email": "{lead_email}", "apply": True}],
+    "export_contact": [{"email": "{lead_email}", "include_instantly": True, "include_stripe": True}],
+    "purge_expired_data": [{}, {"confirm": True}],
     "replay_event": [{"id": 1}],
     "configure_pipeline": [{"auto_payment_flow": True, "campaign_roles": {"post_purchase": "B8 campaign 7"}},
                            {"auto_payment_flow": True, "campaign_roles": {"post_purchase": "B8 campaign 7"},
