@@ -49,18 +49,9 @@ async def status_lines(store) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _status(args: argparse.Namespace) -> int:
-    async def go() -> list[str]:
-        from shared.store import open_store
+    from shared.cli import print_store_lines
 
-        store = await open_store(args.store)
-        try:
-            return await status_lines(store)
-        finally:
-            await store.close()
-
-    for line in asyncio.run(go()):
-        print(line)
-    return 0
+    return print_store_lines(args.store, status_lines)
 
 
 def _rotate(args: argparse.Namespace) -> int:

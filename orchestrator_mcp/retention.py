@@ -151,18 +151,9 @@ def _cli_run(args: argparse.Namespace) -> int:
 
 
 def _cli_show(args: argparse.Namespace) -> int:
-    async def go() -> list[str]:
-        from shared.store import open_store
+    from shared.cli import print_store_lines
 
-        store = await open_store(args.store)
-        try:
-            return await status_lines(store)
-        finally:
-            await store.close()
-
-    for line in asyncio.run(go()):
-        print(line)
-    return 0
+    return print_store_lines(args.store, status_lines)
 
 
 async def status_lines(store: Store) -> list[str]:

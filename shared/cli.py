@@ -216,3 +216,22 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=None, help="http: address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="http: port (default 8000)")
     p.add_argument("--path", default=None, help="http: path of the MCP endpoint (default /mcp)")
+
+
+def print_store_lines(store: str | None, lines_of: Callable[[Any], Any]) -> int:
+    """Open the store (a path or URL, else the configured one), print the lines `await lines_of(store)` returns,
+    close it: what `keys status` and `retention show` share."""
+    import asyncio
+
+    async def go() -> list[str]:
+        from shared.store import open_store
+
+        opened = await open_store(store)
+        try:
+            return list(await lines_of(opened))
+        finally:
+            await opened.close()
+
+    for line in asyncio.run(go()):
+        print(line)
+    return 0
