@@ -103,9 +103,11 @@ class WorkspaceResult(ToolResult):
     api: dict[str, Any]
 
     def summary(self) -> str:
-        w = self.workspace
-        return (f"Connected to workspace '{w.get('name')}' ({w.get('id')}), plan {w.get('plan_id') or 'n/a'}; "
-                f"{self.api.get('latency_ms')} ms, key from {self.api.get('key_source')}.")
+        w, api = self.workspace, self.api
+        name = label(w.get("name") or "(unnamed)", w.get("id")) if w.get("id") else (w.get("name") or "(unnamed)")
+        latency = f"{api['latency_ms']} ms" if api.get("latency_ms") is not None else "latency unknown"
+        return (f"Connected to workspace {name}, plan {w.get('plan_id') or 'n/a'}; {latency}, key from "
+                f"{api.get('key_source') or 'unknown'}.")
 
 
 @TOOLBOX.tool(toolset="admin", title="Workspace info and connection test", read_only=True, destructive=False,

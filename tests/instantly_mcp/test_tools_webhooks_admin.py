@@ -113,5 +113,5 @@ async def test_workspace_info_is_a_connection_test(sandbox_env: SandboxHandle) -
     data = result.structured_content
     assert data["workspace"]["name"] == "Sandbox Workspace"
     assert data["api"]["base_url"] == sandbox_env.url and data["api"]["key_source"] == "environment"
-    assert "Connected to workspace 'Sandbox Workspace'" in result.content[0].text
+    assert "Connected to workspace Sandbox Workspace (" in result.content[0].text
     assert sandbox_env.api_key not in json.dumps(data)
