@@ -24,6 +24,16 @@ def _bin() -> Path | None:
     return next((Path(c) for c in candidates if c and (Path(c) / "initdb").exists()), None)
 
 
+def extra_settings() -> list[str]:
+    """BENCH_PG_SETTINGS="synchronous_commit=off,..." adds server settings, for profiling what bounds a figure
+    (never for a reported goal: the benchmarks' figures are with durable commits)."""
+    out: list[str] = []
+    for item in (os.environ.get("BENCH_PG_SETTINGS") or "").split(","):
+        if item.strip():
+            out += ["-c", item.strip()]
+    return out
+
+
 @contextmanager
 def postgres() -> Iterator[str | None]:
     """A database URL on a fresh cluster, or None when no PostgreSQL binaries are installed."""
@@ -43,7 +53,8 @@ def postgres() -> Iterator[str | None]:
     subprocess.run([*owner, str(pg / "initdb"), "-D", str(root / "data"), "-U", "postgres", "-A", "trust", "-E",
                     "UTF8"], check=True, capture_output=True, timeout=120)
     proc = subprocess.Popen([*owner, str(pg / "postgres"), "-D", str(root / "data"), "-p", str(port), "-k",
-                             str(sock), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+                             str(sock), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
+                             *extra_settings()],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
