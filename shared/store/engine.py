@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import sys
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,16 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        # Switching a new file to WAL needs a lock SQLite does not wait for with the busy timeout: while another
+        # process migrates that file, it fails at once with "database is locked". Try again for up to 30 s.
+        for attempt in range(300):
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                break
+            except Exception as exc:  # noqa: BLE001 - only "locked" is retried
+                if "locked" not in str(exc).lower() or attempt == 299:
+                    raise
+                time.sleep(0.1)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
