@@ -9,7 +9,7 @@ from orchestrator_mcp.doctor import add_doctor_command
 from orchestrator_mcp.events.serve import add_webhooks_command
 from orchestrator_mcp.install import add_install_command
 from orchestrator_mcp.keys_cli import add_keys_command
-from orchestrator_mcp.retention import add_retention_command
+from orchestrator_mcp.retention_cli import add_retention_command
 from orchestrator_mcp.sandbox_cli import add_sandbox_command
 from shared.cli import ServerCli
 from shared.remote.tokens_cli import add_tokens_command
