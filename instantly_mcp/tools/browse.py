@@ -36,12 +36,6 @@ class ListResult(ItemsResult):
     pass
 
 
-def _as(result: ItemsResult) -> ListResult:
-    out = ListResult(**result.model_dump())
-    out._noun, out._cursor, out._headline = result._noun, result._cursor, result._headline
-    return out
-
-
 @TOOLBOX.tool(toolset="admin", also=("lists", "webhooks"), title="List lead lists, tags, block list, webhooks",
               read_only=True, destructive=False, idempotent=True, open_world=True)
 async def instantly_list(call: Call[InstantlyDeps], args: ListWhat) -> ListResult:
@@ -52,16 +46,16 @@ async def instantly_list(call: Call[InstantlyDeps], args: ListWhat) -> ListResul
     if args.kind == "lead_lists":
         page = await client.list_lead_lists(search=args.search, **paging)
         # Lead lists page by creation time (the API's cursor is the last list's timestamp_created).
-        return _as(page_result(page, [x.pick("id", "name", "has_enrichment_task", "timestamp_created")
-                                      for x in page.items], "lead list",
-                               cursor=lambda item: item.get("timestamp_created")))
+        return page_result(page, [x.pick("id", "name", "has_enrichment_task", "timestamp_created")
+                                  for x in page.items], "lead list",
+                           cursor=lambda item: item.get("timestamp_created"), cls=ListResult)
     if args.kind == "tags":
         page = await client.list_tags(search=args.search, **paging)
-        return _as(page_result(page, [t.pick("id", "label", "description") for t in page.items], "tag"))
+        return page_result(page, [t.pick("id", "label", "description") for t in page.items], "tag", cls=ListResult)
     if args.kind == "block_list":
         page = await client.list_block_list(search=args.search, domains_only=args.domains_only or None, **paging)
-        return _as(page_result(page, [b.pick("id", "bl_value", "is_domain") for b in page.items],
-                               "entry", "entries"))
+        return page_result(page, [b.pick("id", "bl_value", "is_domain") for b in page.items],
+                           "entry", "entries", cls=ListResult)
     if args.kind == "webhooks":
         names = Names(client)
         page = await client.list_webhooks(campaign_id=await names.campaign_id(args.campaign_id), **paging)

@@ -80,9 +80,9 @@ class ItemsResult(ToolResult):
 
 
 def page_result(page: Page[Any], items: list[dict[str, Any]], noun: str, plural_noun: str | None = None,
-                cursor: Cursor | None = by_id) -> ItemsResult:
+                cursor: Cursor | None = by_id, cls: type[ItemsResult] = ItemsResult) -> Any:
     """A page of items; `cursor(item)` is the API's cursor that resumes after that item (None = unknown)."""
-    out = ItemsResult(items=items, count=len(items), has_more=page.has_more,
+    out = cls(items=items, count=len(items), has_more=page.has_more,
                       next_starting_after=page.next_starting_after)
     out._noun = (noun, plural_noun)
     out._cursor = cursor
