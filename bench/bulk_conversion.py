@@ -1,4 +1,4 @@
-"""B7: convert_engaged_leads for 1,000 leads, called as a tool (in-memory MCP client on the real orchestrator server)
+"""B7: trigger_payment_flow for 1,000 leads, called as a tool (in-memory MCP client on the real orchestrator server)
 against both sandboxes on loopback (no added latency: the figure is our own cost). Setup, not measured: 1,000 leads
 imported into a campaign, each sent, opened, clicked and marked interested in the sandbox (score 45 >= 40), and the
 run cap raised to 1,000 with configure_pipeline. Measured: the confirm=true run, its wall time and API calls per lead
@@ -53,11 +53,11 @@ async def run() -> list[Row]:
                 async with Client(build()) as client:
                     await call(client, "configure_pipeline", {"max_links_per_run": LEADS})
                     args = {"campaign_id": campaign, "price_id": price, "min_score": 40}
-                    preview = await call(client, "convert_engaged_leads", args)
+                    preview = await call(client, "trigger_payment_flow", args)
                     assert preview["qualified"] == LEADS, {k: preview[k] for k in ("qualified", "skipped")}
                     before = await counts(instantly, stripe)
                     started = time.perf_counter()
-                    done = await call(client, "convert_engaged_leads", {**args, "confirm": True})
+                    done = await call(client, "trigger_payment_flow", {**args, "confirm": True})
                     elapsed = time.perf_counter() - started
                     after = await counts(instantly, stripe)
             routes = {"instantly": (await instantly.control("/_sandbox/stats"))["requests_by_route"],
@@ -66,7 +66,7 @@ async def run() -> list[Row]:
     ins, stp = after[0] - before[0], after[1] - before[1]
     scores = statistics.median(lead["score"] for lead in done["leads"])
     return [Row(
-        id="B7", what=f"convert_engaged_leads, {LEADS:,} leads (confirm=true, loopback)",
+        id="B7", what=f"trigger_payment_flow, {LEADS:,} leads (confirm=true, loopback)",
         figure=f"{elapsed:.1f} s ({elapsed / LEADS * 1000:.1f} ms/lead); {(ins + stp) / LEADS:.2f} API calls/lead",
         goal="info", verdict="info",
         detail=[(f"API calls in the confirm run: Instantly {ins} ({ins / LEADS:.2f}/lead), Stripe {stp} "

@@ -111,10 +111,10 @@ CALLS: dict[str, list[dict[str, Any]]] = {
                                "currency": "usd", "confirm": True}],
     # orchestrator writes
     "trigger_payment_flow": [{"lead_email": "{lead_email}", "campaign_id": "{campaign}", "price_id": "{price}",
+                              "confirm": True},
+                             {"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0},
+                             {"campaign_id": "{campaign3}", "price_id": "{price}", "min_score": 0, "cap": 100,
                               "confirm": True}],
-    "convert_engaged_leads": [{"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0},
-                              {"campaign_id": "{campaign3}", "price_id": "{price}", "min_score": 0, "cap": 100,
-                               "confirm": True}],
     "create_integrated_campaign": [
         {"name": "B8 integrated", "price_id": "{price}", "leads": LEADS, "subject": "Hi {{firstName}}",
          "body": "Here: {{payment_link}}", "sender_accounts": "{senders}", "activate": True},

@@ -65,7 +65,7 @@ def peer_plan(scenario: int, s: dict[str, int]) -> list[tuple[str, int]]:
 
 
 OURS = {  # scenario -> the calls made below, and the events that then drive the rest
-    1: "instantly_list_campaigns, stripe_list products, configure_pipeline, convert_engaged_leads preview + confirm",
+    1: "instantly_list_campaigns, stripe_list products, configure_pipeline, trigger_payment_flow preview + confirm",
     2: "launch_offer preview + confirm",
     3: "setup_subscription_lifecycle preview + confirm",
     4: "launch_offer preview + confirm",
@@ -111,8 +111,8 @@ async def _ours() -> dict[int, tuple[int, float]]:
                         price = next(p["default_price"] for p in products if p["name"] == "Growth Audit")
                         await tool(oc, "configure_pipeline", {"campaign_roles": {"post_purchase": ids["Welcome"]}})
                         args = {"campaign_id": ids["Q4 outreach"], "price_id": price, "min_score": 0}
-                        await tool(oc, "convert_engaged_leads", args)
-                        await tool(oc, "convert_engaged_leads", {**args, "confirm": True})
+                        await tool(oc, "trigger_payment_flow", args)
+                        await tool(oc, "trigger_payment_flow", {**args, "confirm": True})
 
                     launch = {"name": "Launch: Analytics Kit", "product": "Analytics Kit",
                               "tiers": [{"label": "Early bird", "amount": 14900, "limit": 2},

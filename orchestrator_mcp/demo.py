@@ -159,9 +159,9 @@ async def scenario(demo: Demo, out_dir: Path) -> None:
         return bool(contacts and contacts[0]["clicks"] >= 1)
 
     await demo.wait("the receiver applied the engagement webhooks", engagement_applied)
-    await demo.tool("orchestrator", "convert_engaged_leads", {"campaign_id": campaign_id, "min_score": 20,
+    await demo.tool("orchestrator", "trigger_payment_flow", {"campaign_id": campaign_id, "min_score": 20,
                                                               "price_id": price_id})
-    converted = await demo.tool("orchestrator", "convert_engaged_leads", {
+    converted = await demo.tool("orchestrator", "trigger_payment_flow", {
         "campaign_id": campaign_id, "min_score": 20, "price_id": price_id, "confirm": True})
     sent = [lead for lead in converted["leads"] if lead["status"] == "link_sent"]
     if not sent:

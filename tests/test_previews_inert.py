@@ -40,7 +40,7 @@ SERVERS: dict[str, tuple[Toolbox, Any]] = {
 # Reads that Instantly's API sends as POST.
 INSTANTLY_READ_POSTS = {"POST /api/v2/leads/list"}
 # Arguments for each tool, {placeholders} filled from the seeded world.
-ARGS: dict[str, dict[str, Any]] = {
+ARGS: dict[str, Any] = {  # a tool's arguments, or a list of argument sets (each is a case)
     # instantly
     "instantly_save_campaign": {"name": "New one"},
     "instantly_delete_campaign": {"campaign_id": "{campaign}"},
@@ -82,8 +82,8 @@ ARGS: dict[str, dict[str, Any]] = {
                               "currency": "usd"},
     "stripe_create_refund": {"charge": "{charge}"},
     # orchestrator
-    "trigger_payment_flow": {"lead_email": "ada@acme.io", "campaign_id": "{campaign}", "price_id": "{price}"},
-    "convert_engaged_leads": {"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0},
+    "trigger_payment_flow": [{"lead_email": "ada@acme.io", "campaign_id": "{campaign}", "price_id": "{price}"},
+                             {"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0}],  # engaged leads
     "create_integrated_campaign": {"name": "Launch", "price_id": "{price}", "leads": [{"email": "zed@zed.io"}],
                                    "link_on": "import", "sender_accounts": [SENDER], "activate": True},
     "map_contact": {"email": "ada@acme.io", "apply": True},
@@ -115,8 +115,10 @@ def _cases() -> list[Any]:
                 continue
             gated = "confirm" in spec.input_model.model_fields
             modes = (["test"] if gated else []) + (["live"] if server != "instantly" else [])
-            for mode in modes:
-                cases.append(pytest.param(server, spec.name, mode, id=f"{spec.name}-{mode}"))
+            variants = ARGS.get(spec.name, {})
+            for n in range(len(variants) if isinstance(variants, list) else 1):
+                for mode in modes:
+                    cases.append(pytest.param(server, spec.name, mode, n, id=f"{spec.name}-{mode}" + (f"-{n}" if n else "")))
     return cases
 
 
@@ -204,14 +206,14 @@ def test_every_tool_has_arguments() -> None:
     assert not missing, f"add example arguments for {missing}"
 
 
-@pytest.mark.parametrize(("server", "tool", "mode"), _cases())
+@pytest.mark.parametrize(("server", "tool", "mode", "variant"), _cases())
 async def test_preview_is_inert(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
-                                server: str, tool: str, mode: str) -> None:
+                                server: str, tool: str, mode: str, variant: int) -> None:
     key = LIVE_KEY if mode == "live" else pipeline.stripe_key
     world = seed(pipeline, key)
     monkeypatch.setenv("STRIPE_API_KEY", key)
     spec = _spec(server, tool)
-    args = _fill(ARGS[tool], world)
+    args = _fill(ARGS[tool][variant] if isinstance(ARGS[tool], list) else ARGS[tool], world)
     assert "confirm" not in args
     store = await open_store()  # the store exists (migrated) before the rows are compared
     await store.close()

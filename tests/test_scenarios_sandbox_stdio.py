@@ -88,9 +88,9 @@ async def test_scenario_1_engaged_leads_to_payment_to_post_purchase(tmp_path: Pa
         q4, welcome = campaigns["Q4 outreach"], campaigns["Welcome"]
         audit = await ai.price_of("Growth Audit")
         await ai("orchestrator", "configure_pipeline", {"campaign_roles": {"post_purchase": welcome}})
-        preview = await ai("orchestrator", "convert_engaged_leads", {"campaign_id": q4, "price_id": audit,
+        preview = await ai("orchestrator", "trigger_payment_flow", {"campaign_id": q4, "price_id": audit,
                                                                      "min_score": 20})
-        converted = await ai("orchestrator", "convert_engaged_leads", {"campaign_id": q4, "price_id": audit,
+        converted = await ai("orchestrator", "trigger_payment_flow", {"campaign_id": q4, "price_id": audit,
                                                                        "min_score": 20, "confirm": True})
         sent = {x["email"] for x in converted["leads"] if x["status"] == "link_sent"}
         assert "ada@acmeanalytics.io" in sent and preview
@@ -162,7 +162,7 @@ async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_too
         # activated once it has leads (create_integrated_campaign refuses to activate an empty campaign)
         await ai("instantly", "instantly_set_campaign_status", {"campaign_id": launch["campaign_id"],
                                                                 "action": "activate", "confirm": True})
-        links = await ai("orchestrator", "convert_engaged_leads", {
+        links = await ai("orchestrator", "trigger_payment_flow", {
             "campaign_id": launch["campaign_id"], "price_id": launch["price_id"], "min_score": 0, "confirm": True})
         assert sum(x["status"] == "link_sent" for x in links["leads"]) == 6, links
         sent = await ai("orchestrator", "simulate_time", {"days": 1, "campaign": "Launch: Analytics Kit"})

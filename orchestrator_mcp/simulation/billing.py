@@ -89,7 +89,7 @@ class Target:
         last = (contact.attribution_data.get("last_link") if contact else None)
         if not last:
             raise InputError(f"no payment link was sent to {self.email}; send one (trigger_payment_flow or "
-                             "convert_engaged_leads) or give link", "link")
+                             "trigger_payment_flow) or give link", "link")
         return str(last)
 
 

@@ -125,7 +125,7 @@ async def react(deps: OrchestratorDeps, *, instantly_payloads: list[dict[str, An
                 out.notes.append(note)
     if (kinds.get("lead_interested") or kinds.get("lead_meeting_booked")) and not cfg.auto_payment_flow:
         out.notes.append("Interested leads get no payment link automatically: configure_pipeline with "
-                         "auto_payment_flow=true and a price, or send links with convert_engaged_leads.")
+                         "auto_payment_flow=true and a price, or send links with trigger_payment_flow.")
     return out
 
 

@@ -1,4 +1,4 @@
-"""Payment tools: one lead to a payment link, engaged leads in bulk, and a campaign with links built in."""
+"""trigger_payment_flow: a payment link for one lead, or for each engaged lead of a campaign."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from pydantic import Field, model_validator
 
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.flows import payment_flow as flow
+from orchestrator_mcp.flows.common import Step
 from orchestrator_mcp.flows.payment_flow import PaymentFlowRequest, PaymentFlowResult
 from orchestrator_mcp.flows.qualify import Candidate, qualify_leads
 from orchestrator_mcp.tools import TOOLBOX
-from orchestrator_mcp.tools.live import LiveConfirm, live_blocked
+from orchestrator_mcp.tools.live import live_blocked
 from orchestrator_mcp.tools.resolve import Resolver
 from shared.errors import describe
 from shared.render import money, plural
-from shared.safety import ConfirmInput, GatedResult
+from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput, ToolResult
 
 
@@ -35,25 +36,63 @@ class PriceChoice(ToolInput):
         return self
 
 
-class TriggerPaymentFlow(PriceChoice, LiveConfirm):
-    lead_email: str | None = Field(None, description="Or lead_id.")
+class TriggerPaymentFlow(PriceChoice):
+    lead_email: str | None = Field(None, description="One lead (or lead_id); none: campaign_id's engaged leads.")
     lead_id: str | None = None
     campaign_id: str | None = Field(None, description="The lead's campaign, name or id.")
+    min_score: float = Field(40, ge=0, le=100, description="No lead: engagement score to qualify.")
+    cap: int | None = Field(None, ge=1, description="No lead: most links (default: configured cap).")
     follow_up_campaign_id: str | None = Field(None, description="Then move the lead here.")
     redirect_url: str | None = None
+    confirm: bool = Field(False, description="No lead: send (else a preview). One lead: needed with a live key.")
 
     @model_validator(mode="after")
-    def _lead(self) -> TriggerPaymentFlow:
-        if not (self.lead_email or self.lead_id):
-            raise ValueError("give lead_email or lead_id")
+    def _who(self) -> TriggerPaymentFlow:
+        if not (self.lead_email or self.lead_id or self.campaign_id):
+            raise ValueError("give lead_email or lead_id (one lead), or campaign_id (its engaged leads)")
         return self
 
+    @property
+    def one_lead(self) -> bool:
+        return bool(self.lead_email or self.lead_id)
 
-class PaymentFlowOut(GatedResult, PaymentFlowResult):
-    executed: bool = Field(True, description="False for a preview (a live Stripe key without confirm=true): "
-                                             "then ids of objects not yet created are empty.")
+
+class LeadOutcome(ToolResult):
+    email: str
+    score: float
+    reasons: str
+    status: str = Field(description="qualified, skipped, link_sent or failed.")
+    payment_link_url: str | None = None
+    error: str | None = None
+
+
+class PaymentLinksOut(GatedResult, PaymentFlowResult):
+    """One lead's flow (its customer, link and steps), or a campaign's engaged leads (counts and each lead)."""
+
+    executed: bool = Field(True, description="False for a preview: then ids of objects not yet created are empty.")
+    contact_id: str = ""
+    email: str = Field("", description="The lead (one-lead call).")
+    lead_id: str = ""
+    customer_id: str = ""
+    payment_link_id: str = ""
+    payment_link_url: str = ""
+    amount: int = Field(0, description="Total in minor units (unit amount x quantity).")
+    currency: str = ""
+    steps: list[Step] = Field(default_factory=list)
+    offer: str = Field("", description="Product name, price id and amount with currency.")
+    qualified: int = Field(0, description="Campaign call: leads that qualify.")
+    skipped: int = 0
+    links_sent: int = 0
+    failed: int = 0
+    leads: list[LeadOutcome] = Field(default_factory=list, description="Campaign call: each lead, score, why.")
 
     def summary(self) -> str:
+        if not self.email:
+            if not self.executed:
+                return (f"PREVIEW: {plural(self.qualified, 'lead')} qualify ({self.skipped} skipped) for "
+                        f"{self.offer}. Call again with confirm=true to send them payment links.")
+            return (f"Payment links for {self.offer} sent to {plural(self.links_sent, 'lead')}; {self.failed} "
+                    f"failed; {self.skipped} skipped.")
         if not self.executed:
             plan = "; ".join(f"{s.step}: {s.detail}" for s in self.steps if s.outcome == "planned")
             return (f"PREVIEW (nothing written): {self.preview} For {self.email}: {plan}. "
@@ -70,14 +109,18 @@ async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest, **kn
     )
 
 
-@TOOLBOX.tool(toolset="payments", title="Payment link for a lead", idempotent=True)
-async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentFlowOut:
-    """One lead: Stripe customer (never duplicated) and payment link, written into lead variables
-    {{payment_link}}, {{payment_amount}}, {{product_name}}: it reaches the lead only if a sequence step uses
-    {{payment_link}}. Safe to retry."""
+@TOOLBOX.tool(toolset="payments", title="Payment links for leads", idempotent=True)
+async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentLinksOut:
+    """A Stripe customer (never duplicated) and payment link for one lead, or for each engaged lead of a
+    campaign (scored; a preview shows who qualifies and why). Written into lead variables {{payment_link}},
+    {{payment_amount}}, {{product_name}}: it reaches a lead only if a sequence step uses {{payment_link}}.
+    Safe to retry."""
+    if not args.one_lead:
+        return await _engaged_leads(call, args)
     names = Resolver(call.deps)
     price_id, product_id = await args.resolved(names)
-    req = PaymentFlowRequest(**{**args.model_dump(exclude={"confirm"}), "price_id": price_id, "product_id": product_id,
+    req = PaymentFlowRequest(**{**args.model_dump(include=set(PaymentFlowRequest.model_fields)),
+                                "price_id": price_id, "product_id": product_id,
                                 "campaign_id": await names.campaign(args.campaign_id),
                                 "follow_up_campaign_id": await names.campaign(args.follow_up_campaign_id,
                                                                               "follow_up_campaign_id")})
@@ -85,53 +128,19 @@ async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymen
         deps = call.deps
         plan = await flow.preview_payment_flow(req, instantly=await deps.instantly_client(),
                                                stripe_api=await deps.stripe_client(), store=await deps.store())
-        return PaymentFlowOut.model_validate({**plan.model_dump(), "executed": False,
-                                              "preview": "LIVE Stripe key: real customer and payment link."})
+        return PaymentLinksOut.model_validate({**plan.model_dump(), "executed": False,
+                                               "preview": "LIVE Stripe key: real customer and payment link."})
     result = await run_payment_flow(call.deps, req)
-    return PaymentFlowOut.model_validate(result.model_dump())
+    return PaymentLinksOut.model_validate(result.model_dump())
 
 
-class ConvertEngaged(PriceChoice, ConfirmInput):
-    campaign_id: str = Field(description="Campaign name or id.")
-    min_score: float = Field(40, ge=0, le=100, description="Engagement score to qualify.")
-    cap: int | None = Field(None, ge=1, description="Most links (default: configured cap).")
-    confirm: bool = Field(False, description="Send the links (else a preview).")
-
-
-class LeadOutcome(ToolResult):
-    email: str
-    score: float
-    reasons: str
-    status: str = Field(description="qualified, skipped, link_sent or failed.")
-    payment_link_url: str | None = None
-    error: str | None = None
-
-
-class ConvertResult(GatedResult):
-    price_id: str = Field(description="The Stripe price the links are for (resolved in the preview too).")
-    offer: str = Field(description="Product name, price id and amount with currency.")
-    qualified: int
-    skipped: int
-    links_sent: int = 0
-    failed: int = 0
-    leads: list[LeadOutcome]
-
-    def summary(self) -> str:
-        if not self.executed:
-            return (f"PREVIEW: {plural(self.qualified, 'lead')} qualify ({self.skipped} skipped) for {self.offer}. "
-                    "Call again with confirm=true to send them payment links.")
-        return (f"Payment links for {self.offer} sent to {plural(self.links_sent, 'lead')}; {self.failed} failed; "
-                f"{self.skipped} skipped.")
-
-
-@TOOLBOX.tool(toolset="payments", title="Links for engaged leads", destructive=False, idempotent=True)
-async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngaged) -> ConvertResult:
-    """Score a campaign's leads and show who qualifies, why; confirm=true sends each a payment link."""
+async def _engaged_leads(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentLinksOut:
+    """Score a campaign's leads; the preview shows who qualifies and why, confirm=true sends each a link."""
     deps = call.deps
     cfg = await deps.config()
     cap = min(args.cap or cfg.max_links_per_run, cfg.max_links_per_run)
     names = Resolver(deps)
-    campaign_id = await names.campaign(args.campaign_id) or args.campaign_id
+    campaign_id = await names.campaign(args.campaign_id) or str(args.campaign_id)
     price_id, product_id = await args.resolved(names)
     # the price first, in the preview too: a preview that succeeds cannot fail at confirm over the price
     price_and_product = await flow.resolve_price(await deps.stripe_client(), price_id, product_id)
@@ -144,11 +153,11 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
     outcomes += [_outcome(c, "skipped", error=c.skip_reason) for c in skipped]
     amount = money(int(price.get("unit_amount") or 0) * args.quantity, str(price.get("currency") or "usd"))
     offer = f"{product.get('name') or product['id']} ({price['id']}, {amount})"
+    common = {"price_id": str(price["id"]), "offer": offer, "skipped": len(skipped) + len(over_cap)}
     if not args.confirm:
         preview = [_outcome(c, "qualified") for c in chosen]
-        return ConvertResult(executed=False, preview=f"{len(chosen)} payment links for {offer} would be created",
-                             price_id=str(price["id"]), offer=offer,
-                             qualified=len(chosen), skipped=len(skipped) + len(over_cap), leads=preview + outcomes)
+        return PaymentLinksOut(executed=False, preview=f"{len(chosen)} payment links for {offer} would be created",
+                               qualified=len(chosen), leads=preview + outcomes, **common)
     done = 0
     gate = asyncio.Semaphore(4)
     lock = asyncio.Lock()
@@ -170,11 +179,9 @@ async def convert_engaged_leads(call: Call[OrchestratorDeps], args: ConvertEngag
         return out
 
     results = await asyncio.gather(*(one(c) for c in chosen))
-    return ConvertResult(
-        executed=True, price_id=str(price["id"]), offer=offer, qualified=len(chosen), skipped=len(skipped) + len(over_cap),
-        links_sent=sum(r.status == "link_sent" for r in results), failed=sum(r.status == "failed" for r in results),
-        leads=list(results) + outcomes,
-    )
+    return PaymentLinksOut(
+        executed=True, qualified=len(chosen), links_sent=sum(r.status == "link_sent" for r in results),
+        failed=sum(r.status == "failed" for r in results), leads=list(results) + outcomes, **common)
 
 
 def _outcome(c: Candidate, status: str, *, url: str | None = None, error: str | None = None) -> LeadOutcome:

@@ -17,7 +17,7 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
                          timeout=600, env=subprocess_env())
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert "Demo complete" in res.stdout
-    for step in ("instantly.instantly_import_leads", "orchestrator.convert_engaged_leads",
+    for step in ("instantly.instantly_import_leads", "orchestrator.trigger_payment_flow",
                  "the signed Stripe webhook made the buyer a customer", "the buyer is in the post-purchase campaign",
                  "orchestrator.revenue_attribution"):
         assert step in res.stdout, step

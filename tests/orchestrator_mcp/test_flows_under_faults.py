@@ -49,7 +49,7 @@ async def test_no_duplicates_after_lost_answers(pipeline: Pipeline, monkeypatch:
                              {"lead_email": "ada@acme.io", "price_id": price, "campaign_id": campaign},
                              faulted_writes=writes)
         assert one["payment_link_url"].startswith("http")
-        converted = await until_ok(pipeline, c, "convert_engaged_leads",
+        converted = await until_ok(pipeline, c, "trigger_payment_flow",
                                    {"campaign_id": campaign, "price_id": price, "min_score": 20, "confirm": True},
                                    faulted_writes=writes)
         assert converted["failed"] == 0

@@ -93,9 +93,9 @@ async def test_convert_preview_resolves_the_price_and_writes_nothing(pipeline: P
     async with client() as c:
         await call(c, "find_contacts", {})
         before = store_rows()
-        bad = await c.call_tool("convert_engaged_leads", {"campaign_id": campaign, "price_id": archived})
+        bad = await c.call_tool("trigger_payment_flow", {"campaign_id": campaign, "price_id": archived})
         assert bad.is_error and "archived" in bad.content[0].text  # seen in the preview, not at confirm
-        preview = await call(c, "convert_engaged_leads", {"campaign_id": campaign, "price_id": price})
+        preview = await call(c, "trigger_payment_flow", {"campaign_id": campaign, "price_id": price})
         assert preview["executed"] is False and preview["qualified"] == 1 and preview["price_id"] == price
         assert "Growth Audit" in preview["offer"] and "$49.00" in preview["offer"]
         assert store_rows() == before  # scoring in a preview stores nothing

@@ -45,7 +45,7 @@ async def test_unknown_and_ambiguous_names_are_errors_with_the_matches(pipeline:
         unknown = await c.call_tool("funnel_report", {"campaign_id": "Q4 outreech"})
         ambiguous = await c.call_tool("find_contacts", {"campaign_id": "launch"})
         costs = await c.call_tool("revenue_attribution", {"costs": {"Q5 outreach": 100}})
-        price = await c.call_tool("convert_engaged_leads", {"campaign_id": first, "price_id": "Growth Audti"})
+        price = await c.call_tool("trigger_payment_flow", {"campaign_id": first, "price_id": "Growth Audti"})
     assert unknown.is_error and "'Q4 outreech'" in unknown.content[0].text
     assert "Close matches: 'Q4 outreach'" in unknown.content[0].text
     assert ambiguous.is_error and first in ambiguous.content[0].text and second in ambiguous.content[0].text

@@ -46,13 +46,13 @@ async def test_scenario_1_lead_to_link_to_payment_to_post_purchase(pipeline: Pip
         for event in ("sent", "opened"):
             pipeline.engage("bob@bolt.io", event, campaign)
 
-        preview = await call(c, "convert_engaged_leads", {"campaign_id": campaign, "min_score": 40, "price_id": price})
+        preview = await call(c, "trigger_payment_flow", {"campaign_id": campaign, "min_score": 40, "price_id": price})
         assert preview["executed"] is False and preview["qualified"] == 1
         assert pipeline.stripe_count("payment_link") == 0  # a preview writes nothing
         (ada,) = [lead for lead in preview["leads"] if lead["status"] == "qualified"]
         assert ada["email"] == "ada@acme.io" and "1 click" in ada["reasons"] and "interested" in ada["reasons"]
 
-        done = await call(c, "convert_engaged_leads", {"campaign_id": campaign, "min_score": 40, "price_id": price,
+        done = await call(c, "trigger_payment_flow", {"campaign_id": campaign, "min_score": 40, "price_id": price,
                                                         "confirm": True})
         assert done["links_sent"] == 1 and done["failed"] == 0
         link_url = next(lead["payment_link_url"] for lead in done["leads"] if lead["status"] == "link_sent")

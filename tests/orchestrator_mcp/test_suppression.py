@@ -49,13 +49,13 @@ async def test_unsubscribe_bounce_and_complaint_reach_instantly_and_every_import
     assert "ivy@keep.io" not in blocked(pipeline)
     price = pipeline.price(2500)
     async with client() as c:
-        conv = await call(c, "convert_engaged_leads", {"campaign_id": campaign, "price_id": price, "min_score": 0})
+        conv = await call(c, "trigger_payment_flow", {"campaign_id": campaign, "price_id": price, "min_score": 0})
         reasons = {x["email"]: x["error"] for x in conv["leads"] if x["status"] == "skipped"}
         assert reasons["una@unsub.io"] == "suppressed: unsubscribed"
         assert reasons["bo@bounce.io"] == "suppressed: hard bounce"
         assert reasons["spam@complain.io"] == "suppressed: marked the email as spam"
         assert [x["email"] for x in conv["leads"] if x["status"] == "qualified"] == ["ivy@keep.io"]
-        done = await call(c, "convert_engaged_leads", {"campaign_id": campaign, "price_id": price, "min_score": 0,
+        done = await call(c, "trigger_payment_flow", {"campaign_id": campaign, "price_id": price, "min_score": 0,
                                                        "confirm": True})
         assert done["links_sent"] == 1
         assert len(pipeline.stripe("GET", "/v1/payment_links")["data"]) == 1

@@ -85,7 +85,7 @@ async def test_missing_bad_expired_and_revoked_tokens_get_401_with_www_authentic
                 await c.list_tools()
 
 
-ADMIN_ONLY = {"forget_contact", "convert_engaged_leads"}
+ADMIN_ONLY = {"forget_contact", "purge_expired_data"}
 OPERATE = {"sync_now", "trigger_payment_flow", "map_contact", "replay_event"}
 READ = {"find_contacts", "audit_log", "funnel_report", "system_status"}
 
