@@ -115,12 +115,6 @@ CALLS: dict[str, list[dict[str, Any]]] = {
                              {"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0},
                              {"campaign_id": "{campaign3}", "price_id": "{price}", "min_score": 0, "cap": 100,
                               "confirm": True}],
-    "create_integrated_campaign": [
-        {"name": "B8 integrated", "price_id": "{price}", "leads": LEADS, "subject": "Hi {{firstName}}",
-         "body": "Here: {{payment_link}}", "sender_accounts": "{senders}", "activate": True},
-        {"name": "B8 integrated", "price_id": "{price}", "leads": LEADS, "subject": "Hi {{firstName}}",
-         "body": "Here: {{payment_link}}", "sender_accounts": "{senders}", "activate": True, "confirm": True},
-    ],
     "map_contact": [{"email": "{lead_email}"}, {"email": "{lead_email}", "apply": True}],
     "export_contact": [{"email": "{lead_email}", "include_instantly": True, "include_stripe": True}],
     "purge_expired_data": [{}, {"confirm": True}],
@@ -138,6 +132,10 @@ CALLS: dict[str, list[dict[str, Any]]] = {
         {"name": "B8 launch", "product": "B8 product 1", "where": {"industry": "SaaS"},
          "from_campaigns": ["B8 campaign 6"],
          "tiers": [{"label": "Early bird", "amount": 700, "limit": 50}, {"amount": 900}], "steps": [STEP],
+         "confirm": True},
+        # 2,000 new leads (duplicates and invalid ones among them), previewed, then imported
+        {"name": "B8 integrated", "product": "{price}", "leads": LEADS, "steps": [STEP], "sender_accounts": "{senders}"},
+        {"name": "B8 integrated", "product": "{price}", "leads": LEADS, "steps": [STEP], "sender_accounts": "{senders}",
          "confirm": True},
     ],
     "setup_subscription_lifecycle": [

@@ -84,8 +84,6 @@ ARGS: dict[str, Any] = {  # a tool's arguments, or a list of argument sets (each
     # orchestrator
     "trigger_payment_flow": [{"lead_email": "ada@acme.io", "campaign_id": "{campaign}", "price_id": "{price}"},
                              {"campaign_id": "{campaign}", "price_id": "{price}", "min_score": 0}],  # engaged leads
-    "create_integrated_campaign": {"name": "Launch", "price_id": "{price}", "leads": [{"email": "zed@zed.io"}],
-                                   "link_on": "import", "sender_accounts": [SENDER], "activate": True},
     "map_contact": {"email": "ada@acme.io", "apply": True},
     "forget_contact": {"email": "ada@acme.io"},
     "purge_expired_data": {},
@@ -95,8 +93,10 @@ ARGS: dict[str, Any] = {  # a tool's arguments, or a list of argument sets (each
     "start_lifecycle_sequence": {"emails": ["ada@acme.io", "new@zed.io"], "role": "win_back",
                                  "variables": {"product_name": "Audit"}},
     "configure_pipeline": {"auto_payment_flow": True},
-    "launch_offer": {"name": "Launch", "product": "Kit", "tiers": [{"label": "Early bird", "amount": 700, "limit": 1},
-                                                                  {"amount": 900}]},
+    "launch_offer": [{"name": "Launch", "product": "Kit", "tiers": [{"label": "Early bird", "amount": 700, "limit": 1},
+                                                                   {"amount": 900}]},
+                     {"name": "Launch", "product": "{price}", "leads": [{"email": "zed@zed.io"}], "link_on": "engagement",
+                      "steps": ["Hi\n{{payment_link}}"], "sender_accounts": [SENDER]}],
     "setup_subscription_lifecycle": {"product": "Team plan", "amount": 900, "roles": {"dunning": ["Card\nFix it"]}},
 }
 

@@ -137,7 +137,7 @@ async def test_scenario_3_subscription_failed_renewal_dunning_then_cancel_win_ba
         assert [s["status"] for s in subs] == ["canceled"]
 
 
-async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_tools(tmp_path: Path) -> None:
+async def test_scenarios_2_and_4_launch_and_event_registration_from_tools(tmp_path: Path) -> None:
     async with assistant(tmp_path) as ai:
         campaigns = await ai.campaigns()
         # Scenario 2: a product launch to the SaaS leads already in Instantly
@@ -150,21 +150,15 @@ async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_too
                       "icebreaker": (x.get("custom_variables") or {}).get("icebreaker")}
                      for x in leads if (x.get("custom_variables") or {}).get("industry") == "SaaS"]
         assert len(saas) == 6
-        launch = await ai("orchestrator", "create_integrated_campaign", {
-            "name": "Launch: Analytics Kit", "new_product": {"name": "Analytics Kit", "unit_amount": 19900},
+        launch = await ai("orchestrator", "launch_offer", {
+            "name": "Launch: Analytics Kit", "product": "Analytics Kit", "tiers": [{"amount": 19900}],
+            "where": {"industry": "SaaS"}, "from_campaigns": ["Q4 outreach", "Founders"],
             "sender_accounts": ["alex.rivera@sandbox-outreach.com"], "schedule": {"timezone": "America/Chicago"},
-            "subject": "{{firstName}}, it is live", "body": "{{icebreaker}}. Get it: {{payment_link}}",
-            "confirm": True})
-        emails = [x["email"] for x in saas]
-        await ai("instantly", "instantly_move_leads", {"emails": emails, "to_campaign_id": launch["campaign_id"]})
-        for email in emails:
-            await ai.eventually_in(launch["campaign_id"], email)
-        # activated once it has leads (create_integrated_campaign refuses to activate an empty campaign)
-        await ai("instantly", "instantly_set_campaign_status", {"campaign_id": launch["campaign_id"],
-                                                                "action": "activate", "confirm": True})
-        links = await ai("orchestrator", "trigger_payment_flow", {
-            "campaign_id": launch["campaign_id"], "price_id": launch["price_id"], "min_score": 0, "confirm": True})
-        assert sum(x["status"] == "link_sent" for x in links["leads"]) == 6, links
+            "steps": ["{{firstName}}, it is live\n{{icebreaker}}. Get it: {{payment_link}}"], "confirm": True})
+        launch_id = launch["campaign"].rsplit("(", 1)[1][:-1]
+        assert launch["leads"] == 6 and launch["campaign_status"] == "active", launch
+        for email in (x["email"] for x in saas):
+            await ai.eventually_in(launch_id, email)
         sent = await ai("orchestrator", "simulate_time", {"days": 1, "campaign": "Launch: Analytics Kit"})
         assert any("Launch: Analytics Kit: 6 emails sent" in h for h in sent["happened"]), sent
         await ai("orchestrator", "simulate_engagement", {"campaign": "Launch: Analytics Kit", "count": 3,
@@ -185,7 +179,7 @@ async def test_scenarios_2_and_4_launch_and_event_registration_with_existing_too
         assert registered == {saas[0]["email"], saas[1]["email"], invitees[0]}
         revenue = await ai("orchestrator", "revenue_attribution", {"chart": False})
         by_campaign = {c["campaign_id"]: c["revenue"] for c in revenue["campaigns"]}
-        assert by_campaign[launch["campaign_id"]] == 2 * 19900
+        assert by_campaign[launch_id] == 2 * 19900
         assert by_campaign[campaigns["Q4 outreach"]] == 9900  # the invitees' campaign
 
 

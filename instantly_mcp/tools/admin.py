@@ -10,7 +10,7 @@ from pydantic import Field
 
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result
+from instantly_mcp.tools.common import ActionResult, ObjectResult, client_of, obj
 from instantly_mcp.tools.resolve import Names, label
 from instantly_mcp.tools.unibox import NoInput
 from shared.errors import InputError

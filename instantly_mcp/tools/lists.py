@@ -8,7 +8,7 @@ from pydantic import Field
 
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, client_of, obj, page_result
+from instantly_mcp.tools.common import ObjectResult, client_of, obj
 from instantly_mcp.tools.resolve import Names
 from shared.errors import InputError
 from shared.tooling import Call, ToolInput

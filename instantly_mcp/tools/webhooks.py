@@ -10,9 +10,8 @@ from instantly_mcp.client import Webhook
 from instantly_mcp.client.enums import WebhookEventName
 from instantly_mcp.deps import InstantlyDeps
 from instantly_mcp.tools import TOOLBOX
-from instantly_mcp.tools.common import ItemsResult, ListInput, ObjectResult, by_id, client_of, obj
+from instantly_mcp.tools.common import ObjectResult, client_of, obj
 from instantly_mcp.tools.resolve import Names
-from shared.render import plural
 from shared.tooling import Call, ToolInput
 
 EVENT_TYPES = get_args(WebhookEventName)

@@ -33,6 +33,7 @@ from shared.store.base import is_transient, retry_transient
 
 if TYPE_CHECKING:
     from shared.store import Store
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 

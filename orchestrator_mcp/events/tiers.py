@@ -1,4 +1,4 @@
-"""What a sale on a launch link drives (checkout.session.completed; see flows/launch.py):
+"""What a sale on a launch link drives (checkout.session.completed; see flows/launch.py and launch_tiers.py):
 
 - the buyer's lead leaves the launch campaign for its "registered" campaign, so the reminders stop;
 - a tier that reached its limit (restrictions.completed_sessions) is deactivated and the leads still in the
@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from orchestrator_mcp.flows.common import move_body
-from orchestrator_mcp.flows.launch import LINK_KEY, switch_links
+from orchestrator_mcp.flows.launch_tiers import LINK_KEY, switch_links
 from orchestrator_mcp.flows.segments import all_leads
 
 if TYPE_CHECKING:

@@ -16,6 +16,8 @@ from shared.store import Contact
 if TYPE_CHECKING:
     from shared.store import Store
 
+Interval = Literal["day", "week", "month", "year"]  # a recurring price's billing interval
+
 # Copies of core lead fields that Instantly mixes into `payload`; they are not custom variables.
 CORE_PAYLOAD_KEYS = {
     "email", "firstName", "lastName", "companyName", "jobTitle", "website", "phone", "personalization",

@@ -9,13 +9,13 @@ from the operation, and the operation's state is kept in the store after each wr
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from instantly_mcp.client import InstantlyClient
 from orchestrator_mcp.config import ROLES, Role, load_config, save_config
-from orchestrator_mcp.flows.common import Step, op_key, params_key
+from orchestrator_mcp.flows.common import Interval, Step, op_key, params_key
 from orchestrator_mcp.flows.launch import default_senders, ensure_campaign, find_product
 from orchestrator_mcp.flows.payment_flow import format_amount
 from orchestrator_mcp.flows.segments import campaigns_by_name, find_campaign
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from shared.store import Store
     from stripe_mcp.client.api import StripeApi
 
-Interval = Literal["day", "week", "month", "year"]
 # Which Stripe events start which role's campaign (events/rules.py).
 EVENTS: dict[str, str] = {
     "post_purchase": "checkout.session.completed / invoice.paid (a payment)",

@@ -87,10 +87,15 @@ class Target:
             raise InputError("give link (payment link id or URL, or checkout session id) or the buyer's email", "link")
         contact = await (await self.deps.store()).get_contact(email=self.email)
         last = (contact.attribution_data.get("last_link") if contact else None)
-        if not last:
+        if last:
+            return str(last)
+        # else the link in the lead's {{payment_link}} (a launch's tier link is shared, so not the contact's own)
+        lead = await (await self.deps.instantly_client()).find_lead(self.email)
+        url = str((lead.payload or {}).get("payment_link") or "") if lead else ""
+        if not url:
             raise InputError(f"no payment link was sent to {self.email}; send one (trigger_payment_flow or "
-                             "trigger_payment_flow) or give link", "link")
-        return str(last)
+                             "launch_offer) or give link", "link")
+        return await self.link(url)
 
 
 def _sub_name(sub: dict[str, Any]) -> str:

@@ -1,64 +1,93 @@
-"""Composite flows for seed Scenarios 2-4: a launch or event registration (segment, tiered links, reminders) and
-a subscription lifecycle. Each previews without confirm=true (nothing written) and is safe to retry."""
+"""Composite flows for the seed scenarios: a campaign that sells (outreach with a price, a launch or an event
+registration: leads, tiered links, reminders) and a subscription lifecycle. Each previews without confirm=true
+(nothing written) and is safe to retry."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, WithJsonSchema
+
+from instantly_mcp.tools.campaign_spec import SCHEDULE_SCHEMA, SETTINGS_SCHEMA, Schedule, Step
+from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps
-from orchestrator_mcp.flows.launch import Launch, LaunchRequest, LaunchResult, Tier
+from orchestrator_mcp.flows.common import Interval
+from orchestrator_mcp.flows.launch import Launch, LaunchRequest, LaunchResult
+from orchestrator_mcp.flows.launch_run import run_launch
+from orchestrator_mcp.flows.launch_tiers import Tier
 from orchestrator_mcp.flows.segments import Segment
 from orchestrator_mcp.flows.subscription_setup import (
-    Interval,
     SubscriptionRequest,
     SubscriptionResult,
     SubscriptionSetup,
 )
 from orchestrator_mcp.tools import TOOLBOX
+from shared.render import plural
 from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput
 
 CONFIRM = "Do it; without it only a preview (nothing written)."
 
 
+_LEADS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
+    "New leads: [{email, first_name, last_name, company_name, website, personalization, custom_variables: "
+    "{icebreaker, ...}}].")})
+_STEPS = WithJsonSchema({"type": "array", "items": {"type": ["string", "object"]}, "description": (
+    "Emails in order: text (first line = subject; one line = same thread) or {subject, body, delay, delay_unit, "
+    "variants}. {{payment_link}} {{payment_amount}} {{product_name}} {{tier}}, lead variables work.")})
+
+
 class LaunchIn(ToolInput):
-    name: str = Field(min_length=1, description="Launch campaign (created if missing).")
-    product: str = Field(min_length=1, description="Product name or id (created if missing).")
-    tiers: list[Tier] = Field(default_factory=list, description="Prices in order: early bird with a limit, then "
-                                                                "regular. Default: product's price.")
+    name: str = Field(min_length=1, description="Campaign (created if missing).")
+    product: str = Field(min_length=1, description="Product name or id, or a price id (created if missing).")
+    tiers: list[Tier] = Field(default_factory=list, description="Prices in order, e.g. early bird with a limit, "
+                                                                "then regular. Default: product's price.")
     currency: str = "usd"
-    where: dict[str, str] = Field(default_factory=dict, description="Lead field/custom variable = value, e.g. "
-                                                                    "{\"industry\": \"SaaS\"}.")
-    engaged_days: int | None = Field(None, ge=1, description="Opened/clicked/replied in the last N days.")
-    from_campaigns: list[str] = Field(default_factory=list, description="Default: all but lifecycle ones.")
-    steps: list[str] = Field(default_factory=list, description="Invite and reminders (first line = subject); "
-                                                               "{{payment_link}} {{tier}} work.")
-    registered_campaign: str | None = Field(None, description="Buyers go here (default '<name>: registered').")
+    interval: Interval | None = Field(None, description="Recurring prices.")
+    leads: Annotated[list[LeadIn], _LEADS] = Field(default_factory=list)
+    where: dict[str, str] = Field(default_factory=dict, description="Existing leads: field/custom variable = "
+                                                                    "value, e.g. {\"industry\": \"SaaS\"}.")
+    engaged_days: int | None = Field(None, ge=1, description="Existing leads that opened/clicked/replied lately.")
+    from_campaigns: list[str] = Field(default_factory=list, description="Existing leads' campaigns (default: all "
+                                                                        "but lifecycle ones).")
+    skip_leads_in_other_campaigns: bool = False
+    steps: Annotated[list[str | Step], _STEPS] = Field(default_factory=list)
+    schedule: Annotated[Schedule | None, SCHEDULE_SCHEMA] = None
+    settings: Annotated[dict[str, Any] | None, SETTINGS_SCHEMA] = None
     sender_accounts: list[str] | None = None
+    link_on: Literal["now", "engagement"] = Field("now", description=(
+        "now: tier links in every lead; engagement: a personal link once interested (one price)."))
+    registered_campaign: str | None = Field(None, description="link_on now: buyers go here (default '<name>: "
+                                                              "registered').")
+    activate: bool = Field(True, description="Start sending once it has leads.")
     confirm: bool = Field(False, description=CONFIRM)
 
     def request(self) -> LaunchRequest:
-        segment = Segment(campaigns=self.from_campaigns, where=self.where, engaged_days=self.engaged_days)
-        return LaunchRequest(**self.model_dump(exclude={"confirm", "where", "engaged_days", "from_campaigns"}),
-                             segment=segment)
+        # only new leads given: no segment of existing ones (else every lead would be taken)
+        chosen = bool(self.where or self.engaged_days or self.from_campaigns) or not self.leads
+        segment = Segment(campaigns=self.from_campaigns, where=self.where, engaged_days=self.engaged_days) \
+            if chosen else None
+        return LaunchRequest(**dict(self), segment=segment)
 
 
 class LaunchOut(GatedResult, LaunchResult):
     def summary(self) -> str:
         tiers = "; ".join(f"{t.label} {t.price}" + (f" x{t.limit}" if t.limit else "") + f" {t.status}"
                           for t in self.tiers)
-        head = f"{self.product} to {self.leads} leads via {self.campaign}: {tiers}."
+        new = f" ({self.new_leads} new)" if self.new_leads else ""
+        head = f"{self.product} to {plural(self.leads, 'lead')}{new} via {self.campaign}: {tiers}."
         if not self.executed:
             return f"PREVIEW (nothing written): {head} Call again with confirm=true."
-        return f"Launched {head}"
+        return f"Launched {head} Campaign {self.campaign_status}."
 
 
-@TOOLBOX.tool(toolset="payments", title="Launch an offer or event", idempotent=True)
+@TOOLBOX.tool(toolset="payments", title="Campaign selling an offer", idempotent=True)
 async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOut:
-    """Product launch or event registration: chosen existing leads moved into a campaign with tiered payment
-    links ({{payment_link}} switches tier when one sells out) and buyers moved out of the reminders. Run it again
-    to see sales per tier."""
+    """A campaign that sells: product and prices (tiers: early bird for the first N buyers, then regular), new
+    leads and/or existing ones chosen by fields and engagement, steps, and payment links in {{payment_link}}
+    (a sold-out tier switches; buyers leave the reminders). Product launch, event registration, outreach with
+    a price. Sending needs a connected account. Run again to see sales per tier."""
     deps = call.deps
     cfg = await deps.config()
     launch = Launch(args.request(), instantly=await deps.instantly_client(),
@@ -67,8 +96,8 @@ async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOu
     if not args.confirm:
         plan, _ = await launch.plan()
         return LaunchOut.model_validate({**plan.model_dump(), "executed": False,
-                                         "preview": f"{plan.leads} leads would be moved into {plan.campaign}."})
-    result = await launch.run()
+                                         "preview": f"{plan.leads} leads would be in {plan.campaign}."})
+    result = await run_launch(launch, call.progress)
     return LaunchOut.model_validate({**result.model_dump(), "executed": True})
 
 

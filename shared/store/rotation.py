@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from shared.errors import StoreError
 from shared.store import crypto
-from shared.store.crypto import MARKER, Keys, is_encrypted_json, key_id
+from shared.store.crypto import MARKER, is_encrypted_json, key_id
 from shared.store.scope import STORE_SCOPE
 from shared.store.schema import audit_log, events, unified_contacts
 

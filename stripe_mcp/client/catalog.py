@@ -31,6 +31,14 @@ class CatalogApi(StripeCore):
         return await self._dict("POST", "/v1/products", self.sdk.v1.products.create_async, params=params,
                                 options=idem(idempotency_key))
 
+    async def set_default_price(self, product_id: str, price_id: str, *, idempotency_key: str | None = None
+                                ) -> dict[str, Any]:
+        """POST /v1/products/{id} default_price (https://docs.stripe.com/api/products/update)."""
+        v.object_id(product_id, "prod_", "product")
+        v.object_id(price_id, "price_", "default_price")
+        return await self._dict("POST", f"/v1/products/{product_id}", self.sdk.v1.products.update_async, product_id,
+                                params={"default_price": price_id}, options=idem(idempotency_key))
+
     async def get_product(self, product_id: str) -> dict[str, Any]:
         v.object_id(product_id, "prod_", "product")
         return await self.retrieve("products", product_id)

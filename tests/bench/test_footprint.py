@@ -10,7 +10,7 @@ from bench.footprint import BUDGETS, TOTAL_BUDGET, measure
 # orchestrator 15,515 B (19 tools, normal mode, with issue 15 and 18 tools),
 # total 43,128 B.
 OVER = ("over budget: orchestrator 15.5 KB > 12 KB, total 43.1 KB > 40 KB; further consolidation pending "
-        "(e.g. create_integrated_campaign folded into launch_offer)")
+        "(tool consolidation, issue 14 §4)")
 
 
 # Servers whose tool consolidation is still pending; a server leaves this list when it meets its budget.

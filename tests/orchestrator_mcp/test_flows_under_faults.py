@@ -53,11 +53,14 @@ async def test_no_duplicates_after_lost_answers(pipeline: Pipeline, monkeypatch:
                                    {"campaign_id": campaign, "price_id": price, "min_score": 20, "confirm": True},
                                    faulted_writes=writes)
         assert converted["failed"] == 0
-        made = await until_ok(pipeline, c, "create_integrated_campaign", {
-            "name": "Launch", "new_product": {"name": "Starter", "unit_amount": 1900, "currency": "usd"},
-            "schedule": {"timezone": "America/Chicago"}, "subject": "Hi", "body": "Link: {{payment_link}}",
-            "leads": [{"email": "cy@cyan.io"}], "link_on": "import"}, faulted_writes=writes)
-        assert made["links_created"] == 1
+        made = await until_ok(pipeline, c, "launch_offer", {
+            "name": "Launch", "product": "Starter", "tiers": [{"label": "Early", "amount": 1500, "limit": 10},
+                                                             {"amount": 1900}],
+            "steps": ["Hi\nLink: {{payment_link}}"], "leads": [{"email": "cy@cyan.io"}], "confirm": True},
+            faulted_writes=writes)
+        assert made["leads"] == 1 and made["tiers"][0]["status"] == "on sale"
     counts = {k: pipeline.stripe_count(k) - base[k] for k in KINDS}
-    # ada, bob and cy: one customer and one link each; one new product with one price
-    assert counts == {"customer": 3, "product": 1, "price": 1, "payment_link": 3}
+    # ada and bob: one customer and one link each; the launch: one new product, a price and a link per tier
+    assert counts == {"customer": 2, "product": 1, "price": 2, "payment_link": 4}
+    (cy,) = [x for x in pipeline.leads_in(made["campaign"].rsplit("(", 1)[1][:-1])]
+    assert cy["email"] == "cy@cyan.io" and cy["payload"]["payment_link"] == made["tiers"][0]["payment_link"]

@@ -31,14 +31,14 @@ async def test_scenario_1_lead_to_link_to_payment_to_post_purchase(pipeline: Pip
     onboarding = pipeline.new_campaign("Onboarding")
     async with client() as c:
         await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": onboarding}})
-        created = await call(c, "create_integrated_campaign", {
-            "name": "Q4 outreach", "price_id": price, "schedule": {"timezone": "America/Chicago"},
+        created = await call(c, "launch_offer", {
+            "name": "Q4 outreach", "product": price, "schedule": {"timezone": "America/Chicago"},
             "steps": [{"subject": "{{subject_line}}", "body": "Hi {{firstName}}, {{icebreaker}}."},
                       {"subject": "Ready?", "body": "Here is your link: {{payment_link}} ({{payment_amount}})"}],
-            "leads": LEADS, "link_on": "engagement",
+            "leads": LEADS, "link_on": "engagement", "activate": False, "confirm": True,
         })
-        campaign = created["campaign_id"]
-        assert created["campaign_status"] == "paused" and created["imported"]["created"] == 3
+        campaign = created["campaign"].rsplit("(", 1)[1][:-1]
+        assert created["campaign_status"] == "paused" and created["new_leads"] == 3
         assert [lead["payload"].get("icebreaker") for lead in pipeline.leads_in(campaign)].count(None) == 0
 
         for event in ("sent", "opened", "clicked", "replied", "interested"):

@@ -61,20 +61,20 @@ async def test_unsubscribe_bounce_and_complaint_reach_instantly_and_every_import
         assert len(pipeline.stripe("GET", "/v1/payment_links")["data"]) == 1
 
         # a re-import into a new campaign skips them, with the reason
-        out = await call(c, "create_integrated_campaign", {
-            "name": "Again", "schedule": {"timezone": "America/Chicago"}, "subject": "Hi", "body": "Hello",
-            "price_id": price,
-            "leads": [{"email": e} for e in people]})
-        assert sorted((s["email"], s["reason"]) for s in out["skipped_leads"]) == [
+        out = await call(c, "launch_offer", {"name": "Again", "steps": ["Hi\nHello {{payment_link}}"],
+                                             "product": price, "leads": [{"email": e} for e in people],
+                                             "confirm": True})
+        assert sorted((s["email"], s["reason"]) for s in out["skipped"]) == [
             ("bo@bounce.io", "suppressed: hard bounce"), ("spam@complain.io", "suppressed: marked the email as spam"),
             ("una@unsub.io", "suppressed: unsubscribed")]
-        assert [x["email"] for x in pipeline.leads_in(out["campaign_id"])] == ["ivy@keep.io"]
-        assert out["imported"]["created"] == 1 and out["imported"]["skipped"] == 3
+        assert [x["email"] for x in pipeline.leads_in(out["campaign"].rsplit("(", 1)[1][:-1])] == ["ivy@keep.io"]
+        assert out["new_leads"] == 1 and sum(out["left_out"].values()) == 3
 
         # one lead's payment link is refused for a suppressed person, with the reason
+        links = len(pipeline.stripe("GET", "/v1/payment_links")["data"])  # the launch's tier link among them
         refused = await c.call_tool("trigger_payment_flow", {"lead_email": "una@unsub.io", "price_id": price})
         assert refused.is_error and "suppression list" in refused.content[0].text
-        assert len(pipeline.stripe("GET", "/v1/payment_links")["data"]) == 1
+        assert len(pipeline.stripe("GET", "/v1/payment_links")["data"]) == links
 
 
 async def test_an_erased_person_is_blocked_and_not_brought_back(pipeline: Pipeline) -> None:
@@ -87,12 +87,12 @@ async def test_an_erased_person_is_blocked_and_not_brought_back(pipeline: Pipeli
         assert preview["suppressed"] is False and "erin@erase.io" not in blocked(pipeline)
         done = await call(c, "forget_contact", {"email": "erin@erase.io", "confirm": True})
         assert done["suppressed"] is True and "erin@erase.io" in blocked(pipeline)
-        again = await call(c, "create_integrated_campaign", {
-            "name": "Back", "schedule": {"timezone": "America/Chicago"}, "subject": "Hi", "body": "Hello", "price_id": price,
-            "leads": [{"email": "Erin@Erase.io"}]})
-        assert [(s["email"], s["reason"]) for s in again["skipped_leads"]] == [
+        again = await call(c, "launch_offer", {"name": "Back", "steps": ["Hi\nHello {{payment_link}}"],
+                                               "product": price, "leads": [{"email": "Erin@Erase.io"}],
+                                               "confirm": True})
+        assert [(s["email"], s["reason"]) for s in again["skipped"]] == [
             ("erin@erase.io", "suppressed: erased (GDPR)")]
-        assert pipeline.leads_in(again["campaign_id"]) == []
+        assert pipeline.leads_in(again["campaign"].rsplit("(", 1)[1][:-1]) == []
     url = database_url()
     if url.startswith("sqlite"):  # the suppression list holds the blind index, never the address
         with sqlite3.connect(Path(url.split("///", 1)[1])) as raw:

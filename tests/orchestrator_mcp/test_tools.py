@@ -9,6 +9,7 @@ from mcp import Client
 
 from orchestrator_mcp.server import build
 from shared.deps import ServerOptions
+from tests.instantly_mcp.conftest import SENDER
 from tests.orchestrator_mcp.conftest import Pipeline, call, client
 from tests.orchestrator_mcp.test_scenario_payment import LEADS, wait_until
 from tests.support.snapshots import check_snapshot, tool_listing
@@ -24,29 +25,32 @@ async def test_tool_schemas_snapshot_and_read_only_listing() -> None:
         assert {t.name for t in (await c.list_tools()).tools} == {"funnel_report", "revenue_attribution"}
 
 
-async def test_integrated_campaign_with_links_on_import_is_safe_to_retry(pipeline: Pipeline) -> None:
+async def test_launch_with_new_leads_reports_progress_and_is_safe_to_retry(pipeline: Pipeline) -> None:
     seen: list[tuple[float, float | None, str | None]] = []
 
     async def progress(done: float, total: float | None, message: str | None) -> None:
         seen.append((done, total, message))
 
     args: dict[str, Any] = {
-        "name": "Launch", "new_product": {"name": "Starter", "unit_amount": 1900, "currency": "usd"},
-        "schedule": {"timezone": "America/Chicago"}, "subject": "Hi {{firstName}}", "body": "Link: {{payment_link}}",
-        "leads": LEADS, "link_on": "import", "activate": True,
+        "name": "Launch", "product": "Starter", "tiers": [{"amount": 1900}],
+        "schedule": {"timezone": "America/Chicago"}, "steps": ["Hi {{firstName}}\nLink: {{payment_link}}"],
+        "leads": LEADS, "sender_accounts": [SENDER],
     }
     async with client() as c:
-        first = await c.call_tool("create_integrated_campaign", args, progress_callback=progress)
+        preview = await call(c, "launch_offer", args)
+        assert preview["executed"] is False and preview["new_leads"] == 3
+        assert pipeline.stripe_count("product") == 0 and pipeline.stripe_count("payment_link") == 0
+        first = await c.call_tool("launch_offer", {**args, "confirm": True}, progress_callback=progress)
         assert not first.is_error, first.content[0].text
         out = first.structured_content
-        assert out["links_created"] == 3 and out["campaign_status"] == "paused" and "confirm=true" in out["note"]
+        assert out["new_leads"] == 3 and out["campaign_status"] == "active"
         assert seen and seen[-1][0] == seen[-1][1] == 4
-        again = await call(c, "create_integrated_campaign", args)
-        assert again["campaign_id"] == out["campaign_id"] and again["price_id"] == out["price_id"]
+        again = await call(c, "launch_offer", {**args, "confirm": True})
+        assert again["campaign"] == out["campaign"] and again["tiers"] == out["tiers"]
     assert pipeline.stripe_count("product") == 1 and pipeline.stripe_count("price") == 1
-    assert pipeline.stripe_count("payment_link") == 3 and pipeline.stripe_count("customer") == 3
-    leads = pipeline.leads_in(out["campaign_id"])
-    assert len(leads) == 3 and all(lead["payload"]["payment_link"].startswith("http") for lead in leads)
+    assert pipeline.stripe_count("payment_link") == 1
+    leads = pipeline.leads_in(out["campaign"].rsplit("(", 1)[1][:-1])
+    assert len(leads) == 3 and {lead["payload"]["payment_link"] for lead in leads} == {out["tiers"][0]["payment_link"]}
 
 
 async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline) -> None:
