@@ -62,4 +62,19 @@ async def run() -> list[Row]:
     rows.append(Row(id="B5", what="tools/list, all three servers", figure=f"{facing_all} B model-facing",
                     goal=f"<= {TOTAL_BUDGET} B", verdict="met" if facing_all <= TOTAL_BUDGET else "missed",
                     note="" if facing_all <= TOTAL_BUDGET else "tool consolidation (issue 14 §4) pending"))
+    sandbox = await _sandbox_orchestrator()
+    extra = sum(v for k, v in sandbox.items() if k.startswith(("simulate_", "sandbox_")))
+    rows.append(Row(id="B5", what=f"tools/list orchestrator in sandbox mode ({len(sandbox)} tools)",
+                    figure=f"{sum(sandbox.values())} B model-facing ({extra} B of simulation tools)",
+                    goal="info (budgets are for real keys)", verdict="info",
+                    detail=[f"per tool: {json.dumps(sandbox, separators=(',', ':'))}"]))
     return rows
+
+
+async def _sandbox_orchestrator() -> dict[str, int]:
+    """The orchestrator as sandbox mode lists it: its tools plus the simulation tools (never listed with real keys)."""
+    from orchestrator_mcp.server import build
+    from shared.deps import ServerOptions
+
+    async with Client(build(ServerOptions(sandbox=True))) as client:
+        return {t.name: model_facing(t) for t in (await client.list_tools()).tools}

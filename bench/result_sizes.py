@@ -69,7 +69,7 @@ CALLS: dict[str, list[dict[str, Any]]] = {
     # orchestrator reads
     "audit_log": [{"limit": 500}],
     "find_contacts": [{}, {"limit": 500}, {"campaign_id": "{campaign_name}", "limit": 500},
-                      {"email": "{lead_email}", "journey": True}],
+                      {"email": "{lead_email}", "journey": True}, {"email": "{lead_email}", "export": "all"}],
     "list_events": [{}, {"limit": 1000}],
     "system_status": [{}],
     "funnel_report": [{}, {"refresh": True, "chart": False}],
@@ -116,7 +116,6 @@ CALLS: dict[str, list[dict[str, Any]]] = {
                              {"campaign_id": "{campaign3}", "price_id": "{price}", "min_score": 0, "cap": 100,
                               "confirm": True}],
     "map_contact": [{"email": "{lead_email}"}, {"email": "{lead_email}", "apply": True}],
-    "export_contact": [{"email": "{lead_email}", "include_instantly": True, "include_stripe": True}],
     "purge_expired_data": [{}, {"confirm": True}],
     "replay_event": [{"id": 1}],
     "configure_pipeline": [{"auto_payment_flow": True, "campaign_roles": {"post_purchase": "B8 campaign 7"}},
@@ -127,10 +126,10 @@ CALLS: dict[str, list[dict[str, Any]]] = {
                                  {"status": "engaged", "role": "post_purchase"},
                                  {"status": "engaged", "role": "post_purchase", "confirm": True}],
     "launch_offer": [  # the preview selects every lead of the world; for real, one campaign's 200
-        {"name": "B8 launch", "product": "B8 product 1", "where": {"industry": "SaaS"},
+        {"name": "B8 launch", "product": "B8 product 1", "segment": {"where": {"industry": "SaaS"}},
          "tiers": [{"label": "Early bird", "amount": 700, "limit": 50}, {"amount": 900}], "steps": [STEP]},
-        {"name": "B8 launch", "product": "B8 product 1", "where": {"industry": "SaaS"},
-         "from_campaigns": ["B8 campaign 6"],
+        {"name": "B8 launch", "product": "B8 product 1",
+         "segment": {"where": {"industry": "SaaS"}, "campaigns": ["B8 campaign 6"]},
          "tiers": [{"label": "Early bird", "amount": 700, "limit": 50}, {"amount": 900}], "steps": [STEP],
          "confirm": True},
         # 2,000 new leads (duplicates and invalid ones among them), previewed, then imported

@@ -117,13 +117,13 @@ async def _ours() -> dict[int, tuple[int, float]]:
                     launch = {"name": "Launch: Analytics Kit", "product": "Analytics Kit",
                               "tiers": [{"label": "Early bird", "amount": 14900, "limit": 2},
                                         {"label": "Regular", "amount": 19900}],
-                              "where": {"industry": "SaaS"}, "from_campaigns": ["Q4 outreach", "Founders"]}
+                              "segment": {"where": {"industry": "SaaS"}, "campaigns": ["Q4 outreach", "Founders"]}}
                     plan = {"product": "Team plan", "amount": 9900,
                             "roles": {"post_purchase": "Welcome", "dunning": ["Card failed\nUpdate it"],
                                       "renewal": "Renewal reminder", "win_back": "Win-back"}}
                     workshop = {"name": "Founder workshop", "product": "Founder Workshop seat",
                                 "tiers": [{"label": "Early bird", "amount": 7900, "limit": 2},
-                                          {"label": "Regular", "amount": 9900}], "from_campaigns": ["Q4 outreach"]}
+                                          {"label": "Regular", "amount": 9900}], "segment": {"campaigns": ["Q4 outreach"]}}
 
                     async def pair(name: str, args: dict[str, Any]) -> None:
                         await tool(oc, name, args)

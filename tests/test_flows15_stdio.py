@@ -28,7 +28,7 @@ async def test_scenario_2_product_launch_with_early_bird_tier_switch(tmp_path: P
         before = await ai.campaigns()
         args = {"name": "Launch: Analytics Kit", "product": "Analytics Kit",
                 "tiers": [{"label": "Early bird", "amount": 14900, "limit": 2}, {"label": "Regular", "amount": 19900}],
-                "where": {"industry": "SaaS"}, "from_campaigns": ["Q4 outreach", "Founders"]}
+                "segment": {"where": {"industry": "SaaS"}, "campaigns": ["Q4 outreach", "Founders"]}}
         preview = await ai("orchestrator", "launch_offer", args)
         assert (preview["executed"], preview["leads"]) == (False, 6)
         assert preview["by_source"] == {"Q4 outreach": 4, "Founders": 2}
@@ -85,7 +85,7 @@ async def test_scenario_4_event_registration_stops_reminders(tmp_path: Path) -> 
     async with assistant(tmp_path) as ai:
         args = {"name": "Founder workshop", "product": "Founder Workshop seat",
                 "tiers": [{"label": "Early bird", "amount": 7900, "limit": 1}, {"label": "Regular", "amount": 9900}],
-                "from_campaigns": ["Q4 outreach"], "engaged_days": 30,
+                "segment": {"campaigns": ["Q4 outreach"], "engaged_days": 30},
                 "steps": ["Join the founder workshop, {{firstName}}\nA seat is {{payment_amount}} ({{tier}}): "
                           "{{payment_link}}", "Seats are going: {{payment_link}}", "Last reminder: {{payment_link}}"],
                 "registered_campaign": "Workshop: registered"}

@@ -152,7 +152,7 @@ async def test_scenarios_2_and_4_launch_and_event_registration_from_tools(tmp_pa
         assert len(saas) == 6
         launch = await ai("orchestrator", "launch_offer", {
             "name": "Launch: Analytics Kit", "product": "Analytics Kit", "tiers": [{"amount": 19900}],
-            "where": {"industry": "SaaS"}, "from_campaigns": ["Q4 outreach", "Founders"],
+            "segment": {"where": {"industry": "SaaS"}, "campaigns": ["Q4 outreach", "Founders"]},
             "sender_accounts": ["alex.rivera@sandbox-outreach.com"], "schedule": {"timezone": "America/Chicago"},
             "steps": ["{{firstName}}, it is live\n{{icebreaker}}. Get it: {{payment_link}}"], "confirm": True})
         launch_id = launch["campaign"].rsplit("(", 1)[1][:-1]

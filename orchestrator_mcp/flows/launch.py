@@ -59,7 +59,7 @@ class LaunchRequest(BaseModel):
     tiers: list[Tier] = Field(default_factory=list)
     currency: str = "usd"
     interval: Interval | None = None
-    segment: Segment | None = Field(default_factory=Segment)  # None: no existing leads, only `leads`
+    segment: Segment | None = None  # None: no existing leads, only `leads`; {} every lead but lifecycle ones
     leads: list[LeadIn] = Field(default_factory=list)
     skip_leads_in_other_campaigns: bool = False
     steps: list[str | CampaignStep] = Field(default_factory=list)

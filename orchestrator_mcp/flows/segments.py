@@ -15,6 +15,7 @@ from instantly_mcp.client.models import Campaign
 from orchestrator_mcp.flows.suppression import why
 from orchestrator_mcp.flows.common import custom_variables
 from shared.errors import InputError
+from shared.tooling import ToolInput
 
 if TYPE_CHECKING:
     from shared.store import Store
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 DAY = 86_400
 
 
-class Segment(BaseModel):
+class Segment(ToolInput):
+    """Existing leads to take (a tool input too: an unknown key is an error naming the valid ones)."""
+
     campaigns: list[str] = Field(default_factory=list, description="Campaign names or ids to take leads from "
                                                                    "(default: every campaign except the target "
                                                                    "and lifecycle ones).")

@@ -13,8 +13,9 @@ from orchestrator_mcp.flows.suppression import suppress_everywhere
 from orchestrator_mcp.mapping import customer_to_lead, lead_to_customer
 from orchestrator_mcp.tools import TOOLBOX
 from orchestrator_mcp.tools.live import LIVE_CONFIRM, live_blocked
+from orchestrator_mcp.tools.privacy import ContactExport, export_contact
 from orchestrator_mcp.tools.resolve import Resolver
-from shared.errors import NotFound
+from shared.errors import InputError, NotFound
 from shared.render import money, plural
 from shared.safety import ConfirmInput, GatedResult
 from shared.store import Contact
@@ -23,18 +24,42 @@ from shared.tooling import Call, ToolInput, ToolResult
 STATUSES = Literal["prospect", "contacted", "engaged", "payment_link_sent", "customer", "churned"]
 
 
-class MapIn(ToolInput):
-    email: str | None = Field(None, description="Or lead_id or customer_id.")
-    lead_id: str | None = None
-    customer_id: str | None = None
+class ContactRef(ToolInput):
+    """One person, by email, Instantly lead id or Stripe customer id, in one field."""
+
+    email: str | None = Field(None, description="Or a lead or customer id.")
+
+    def ref(self) -> tuple[str | None, str | None, str | None]:
+        """(email, lead id, customer id): a customer id starts with cus_, an email has an @, else a lead id."""
+        value = (self.email or "").strip()
+        if not value:
+            return None, None, None
+        if value.startswith("cus_"):
+            return None, None, value
+        return (value, None, None) if "@" in value else (None, value, None)
+
+    @property
+    def lead_id(self) -> str | None:
+        return self.ref()[1]
+
+    @property
+    def customer_id(self) -> str | None:
+        return self.ref()[2]
+
+    @property
+    def address(self) -> str | None:
+        return self.ref()[0]
+
+
+class MapIn(ContactRef):
     to: Literal["stripe", "instantly"] = Field("stripe", description="instantly: customer -> lead variables.")
     apply: bool = Field(False, description="Write it (else only show).")
     confirm: bool = Field(False, description=LIVE_CONFIRM)
 
     @model_validator(mode="after")
     def _one(self) -> MapIn:
-        if not (self.email or self.lead_id or self.customer_id):
-            raise ValueError("give email, lead_id or customer_id")
+        if not self.email:
+            raise ValueError("give email (or the Instantly lead id or Stripe customer id)")
         return self
 
 
@@ -58,7 +83,7 @@ async def map_contact(call: Call[OrchestratorDeps], args: MapIn) -> Mapping:
         return await _customer_to_lead(call.deps, args)
     instantly, stripe_api, store = (await call.deps.instantly_client(), await call.deps.stripe_client(),
                                     await call.deps.store())
-    email = args.email
+    email = args.address
     if not email and not args.lead_id and args.customer_id:
         email = (await stripe_api.get_customer(args.customer_id)).get("email")
     lead = await resolve_lead(instantly, email=email, lead_id=args.lead_id)
@@ -89,7 +114,7 @@ async def _customer_to_lead(deps: OrchestratorDeps, args: MapIn) -> Mapping:
     if args.customer_id:
         customer = await stripe_api.get_customer(args.customer_id)
     else:
-        email = args.email
+        email = args.address
         if not email:
             email = (await resolve_lead(instantly, lead_id=args.lead_id)).email or ""
         found = await stripe_api.find_customer_by_email(email.strip().lower())
@@ -113,25 +138,28 @@ async def _customer_to_lead(deps: OrchestratorDeps, args: MapIn) -> Mapping:
     return Mapping(source_id=customer_id, target_id=lead.id if lead else None, fields=fields, applied=args.apply)
 
 
-class FindContacts(ToolInput):
-    email: str | None = None
-    lead_id: str | None = None
-    customer_id: str | None = None
+class FindContacts(ContactRef):
+    audit_exclude: ClassVar[frozenset[str]] = frozenset({"email"})  # a person's lookups and exports
     query: str | None = Field(None, description="In email, name, company.")
     conversion_status: STATUSES | None = None
     campaign_id: str | None = Field(None, description="Campaign name or id.")
     min_score: float | None = Field(None, ge=0, le=100)
-    journey: bool = Field(False, description="One person's events, oldest first.")
+    journey: bool = Field(False, description="One person's events.")
     limit: int = Field(25, ge=1, le=500)
-    after: str | None = Field(None, description="next_cursor of the previous page.")
+    after: str | None = Field(None, description="A next_cursor.")
+    export: Literal["store", "all"] | None = Field(None, description=(
+        "With email: all held about them (GDPR access); all: with Instantly and Stripe."))
 
 
 class ContactList(ToolResult):
     contacts: list[Contact]
     events: list[dict[str, Any]] = Field(default_factory=list, description="journey=true: the person's events.")
     next_cursor: str | None = None
+    export: ContactExport | None = Field(None, description="export=...: everything held, as one JSON document.")
 
     def summary(self) -> str:
+        if self.export is not None:
+            return self.export.summary()
         more = f" More: after={self.next_cursor}." if self.next_cursor else ""
         if len(self.contacts) == 1:
             c = self.contacts[0]
@@ -149,12 +177,16 @@ class ContactList(ToolResult):
 async def find_contacts(call: Call[OrchestratorDeps], args: FindContacts) -> ContactList:
     """One contact (with journey) or contacts by filters, from the store (sync_now refreshes it)."""
     store = await call.deps.store()
-    if args.email or args.lead_id or args.customer_id:
-        one = await store.get_contact(email=args.email, lead_id=args.lead_id, customer_id=args.customer_id)
+    if args.export:
+        if not args.address:
+            raise InputError("export needs the person's email address", "email")
+        held = await export_contact(call.deps, args.address, remote=args.export == "all")
+        return ContactList(contacts=[], export=held)  # the contact is in the export (store.contact)
+    if args.email:
+        one = await store.get_contact(email=args.address, lead_id=args.lead_id, customer_id=args.customer_id)
         if one is None:
             if args.journey:
-                raise NotFound("Store", f"no contact {args.email or args.lead_id or args.customer_id}; run "
-                                        "sync_now with email first", status=404)
+                raise NotFound("Store", f"no contact {args.email}; run sync_now with email first", status=404)
             return ContactList(contacts=[])
         events = []
         if args.journey:

@@ -83,8 +83,8 @@ class SyncNowOut(PollReport, ToolResult):
 
 @TOOLBOX.tool(toolset="events", title="Sync now", idempotent=True)
 async def sync_now(call: Call[OrchestratorDeps], args: SyncNowIn) -> SyncNowOut:
-    """Pull new Stripe events, Instantly replies, lead status and campaign stats (no webhook URL needed) and run
-    the automation on them."""
+    """Poll Stripe events, Instantly replies, lead status and campaign stats (no webhook needed) and run the
+    automation on them."""
     deps = call.deps
     if args.email:
         contact = await sync_one(args.email, instantly=await deps.instantly_client(),
@@ -136,8 +136,7 @@ class ListEventsOut(ToolResult):
 
 @TOOLBOX.tool(toolset="events", title="Events and webhooks", read_only=True, idempotent=True, open_world=False)
 async def list_events(call: Call[OrchestratorDeps], args: ListEventsIn) -> ListEventsOut:
-    """Stored events, newest first, with errors, and webhook health: last delivery per source, dead events,
-    queue, last polls."""
+    """Stored events, newest first, with errors; webhook health: last delivery, dead events, queue, polls."""
     store = await call.deps.store()
     rows = await store.list_events(status=args.status, type_=args.type, source=args.source, limit=args.limit)
     syncs = {k: v for k, v in (await store.sync_times()).items() if k.startswith("poll:")}

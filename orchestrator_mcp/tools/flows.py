@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema
 
-from instantly_mcp.tools.campaign_spec import SCHEDULE_SCHEMA, SETTINGS_SCHEMA, Schedule, Step
+from instantly_mcp.tools.campaign_spec import Schedule, Step
 from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps
@@ -27,48 +27,47 @@ from shared.render import plural
 from shared.safety import GatedResult
 from shared.tooling import Call, ToolInput
 
-CONFIRM = "Do it; without it only a preview (nothing written)."
+CONFIRM = "Do it (else a preview, nothing written)."
 
 
+# Compact published schemas for the nested inputs, validated by the full models all the same (B5 budget).
 _LEADS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
-    "New leads: [{email, first_name, last_name, company_name, website, personalization, custom_variables: "
-    "{icebreaker, ...}}].")})
+    "New leads: [{email, first_name, company_name, ..., custom_variables}] as in instantly_import_leads.")})
+_SEGMENT = WithJsonSchema({"type": "object", "description": (
+    "Existing leads: {where: {field or custom variable: value}, engaged_days: N (opened, clicked or replied), "
+    "campaigns: [...] (default: all but lifecycle ones)}.")})
+_TIERS = WithJsonSchema({"type": "array", "items": {"type": "object"}, "description": (
+    "[{label, amount (minor units), limit (buyers)}] in order, e.g. early bird, then regular. Default: the "
+    "product's price.")})
 _STEPS = WithJsonSchema({"type": "array", "items": {"type": ["string", "object"]}, "description": (
-    "Emails in order: text (first line = subject; one line = same thread) or {subject, body, delay, delay_unit, "
-    "variants}. {{payment_link}} {{payment_amount}} {{product_name}} {{tier}}, lead variables work.")})
+    "Texts (first line = subject) or {subject, body, delay, variants}; {{payment_link}}, {{tier}}, lead "
+    "variables work.")})
+_SCHEDULE = WithJsonSchema({"type": "object", "description": (
+    "{timezone, days, send_from, send_to, start_date, end_date} as in instantly_save_campaign.")})
+_SETTINGS = WithJsonSchema({"type": "object", "description": "Instantly campaign fields, e.g. daily_limit."})
 
 
 class LaunchIn(ToolInput):
     name: str = Field(min_length=1, description="Campaign (created if missing).")
-    product: str = Field(min_length=1, description="Product name or id, or a price id (created if missing).")
-    tiers: list[Tier] = Field(default_factory=list, description="Prices in order, e.g. early bird with a limit, "
-                                                                "then regular. Default: product's price.")
+    product: str = Field(min_length=1, description="Product name or id, or a price id.")
+    tiers: Annotated[list[Tier], _TIERS] = Field(default_factory=list)
     currency: str = "usd"
-    interval: Interval | None = Field(None, description="Recurring prices.")
+    interval: Interval | None = Field(None, description="Recurring.")
     leads: Annotated[list[LeadIn], _LEADS] = Field(default_factory=list)
-    where: dict[str, str] = Field(default_factory=dict, description="Existing leads: field/custom variable = "
-                                                                    "value, e.g. {\"industry\": \"SaaS\"}.")
-    engaged_days: int | None = Field(None, ge=1, description="Existing leads that opened/clicked/replied lately.")
-    from_campaigns: list[str] = Field(default_factory=list, description="Existing leads' campaigns (default: all "
-                                                                        "but lifecycle ones).")
+    segment: Annotated[Segment | None, _SEGMENT] = None
     skip_leads_in_other_campaigns: bool = False
     steps: Annotated[list[str | Step], _STEPS] = Field(default_factory=list)
-    schedule: Annotated[Schedule | None, SCHEDULE_SCHEMA] = None
-    settings: Annotated[dict[str, Any] | None, SETTINGS_SCHEMA] = None
+    schedule: Annotated[Schedule | None, _SCHEDULE] = None
+    settings: Annotated[dict[str, Any] | None, _SETTINGS] = None
     sender_accounts: list[str] | None = None
     link_on: Literal["now", "engagement"] = Field("now", description=(
-        "now: tier links in every lead; engagement: a personal link once interested (one price)."))
-    registered_campaign: str | None = Field(None, description="link_on now: buyers go here (default '<name>: "
-                                                              "registered').")
-    activate: bool = Field(True, description="Start sending once it has leads.")
+        "engagement: a personal link once interested (one price)."))
+    registered_campaign: str | None = Field(None, description="Buyers' campaign (now).")
+    activate: bool = Field(True, description="Send once it has leads.")
     confirm: bool = Field(False, description=CONFIRM)
 
     def request(self) -> LaunchRequest:
-        # only new leads given: no segment of existing ones (else every lead would be taken)
-        chosen = bool(self.where or self.engaged_days or self.from_campaigns) or not self.leads
-        segment = Segment(campaigns=self.from_campaigns, where=self.where, engaged_days=self.engaged_days) \
-            if chosen else None
-        return LaunchRequest(**dict(self), segment=segment)
+        return LaunchRequest(**dict(self))
 
 
 class LaunchOut(GatedResult, LaunchResult):
@@ -84,10 +83,8 @@ class LaunchOut(GatedResult, LaunchResult):
 
 @TOOLBOX.tool(toolset="payments", title="Campaign selling an offer", idempotent=True)
 async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOut:
-    """A campaign that sells: product and prices (tiers: early bird for the first N buyers, then regular), new
-    leads and/or existing ones chosen by fields and engagement, steps, and payment links in {{payment_link}}
-    (a sold-out tier switches; buyers leave the reminders). Product launch, event registration, outreach with
-    a price. Sending needs a connected account. Run again to see sales per tier."""
+    """A campaign that sells (launch, event, offer): product, price tiers (a sold-out tier's link switches),
+    new and/or existing leads, steps with {{payment_link}}; buyers leave the reminders. Again: sales per tier."""
     deps = call.deps
     cfg = await deps.config()
     launch = Launch(args.request(), instantly=await deps.instantly_client(),
@@ -103,11 +100,12 @@ async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOu
 
 class SubscriptionIn(ToolInput):
     product: str = Field(min_length=1, description="Plan name or product id (created if missing).")
-    amount: int | None = Field(None, gt=0, description="Minor units (4900 = $49.00); default: existing price.")
+    amount: int | None = Field(None, gt=0, description="Minor units; default: the existing price.")
     currency: str = "usd"
     interval: Interval = "month"
-    roles: dict[Role, str | list[str]] = Field(
-        min_length=1, description="Role -> campaign name, or step texts to create it.")
+    roles: Annotated[dict[Role, str | list[str]], WithJsonSchema({"type": "object", "description": (
+        "{post_purchase|dunning|renewal|win_back|upsell: campaign name, or step texts to create it}")})] = Field(
+        min_length=1)
     sender_accounts: list[str] | None = None
     confirm: bool = Field(False, description=CONFIRM)
 
@@ -122,8 +120,8 @@ class SubscriptionOut(GatedResult, SubscriptionResult):
 
 @TOOLBOX.tool(toolset="lifecycle", title="Set up a subscription lifecycle", idempotent=True)
 async def setup_subscription_lifecycle(call: Call[OrchestratorDeps], args: SubscriptionIn) -> SubscriptionOut:
-    """Subscription plan: product, recurring price, payment link, and lifecycle campaigns (created from step texts
-    if missing) that Stripe events then drive; the result says which event drives which."""
+    """Subscription plan: product, recurring price, payment link, and the lifecycle campaigns (created from step
+    texts if missing) that Stripe events drive; says which event drives which."""
     deps = call.deps
     setup = SubscriptionSetup(SubscriptionRequest(**args.model_dump(exclude={"confirm"})),
                               instantly=await deps.instantly_client(), stripe_api=await deps.stripe_client(),

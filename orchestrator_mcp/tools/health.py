@@ -77,8 +77,8 @@ async def _probe(name: str, fn: Any) -> tuple[bool, float | None, str | None]:
 
 @TOOLBOX.tool(toolset="admin", title="System status", read_only=True, idempotent=True)
 async def system_status(call: Call[OrchestratorDeps], args: StatusIn) -> SystemStatus:
-    """Is anything wrong? Each problem with its next step (campaigns not sending, accounts, bounces, payments,
-    dead events, stalled webhooks, lifecycle roles); each API's key, reach, latency."""
+    """Is anything wrong? Each problem with its next step (sending, accounts, bounces, payments, dead events,
+    webhooks, lifecycle roles); each API's key, reach, latency."""
     deps = call.deps
     apis = []
     for name, spec, base, get_client, ping in (

@@ -23,14 +23,17 @@ Scalar = str | int | float | bool | None
 
 
 class Who(ToolInput):
-    customer_id: str | None = None
-    email: str | None = Field(None, description="Or customer_id.")
+    email: str | None = Field(None, description="Or a Stripe customer id.")
 
     @model_validator(mode="after")
     def _one(self) -> Who:
-        if not (self.customer_id or self.email or getattr(self, "emails", None) or getattr(self, "status", None)):
-            raise ValueError("give customer_id or email (one contact), or emails or status (a group)")
+        if not (self.email or getattr(self, "emails", None) or getattr(self, "status", None)):
+            raise ValueError("give email (or a Stripe customer id: one contact), or emails or status (a group)")
         return self
+
+    @property
+    def customer_id(self) -> str | None:
+        return self.email if self.email and self.email.startswith("cus_") else None
 
 
 async def find_contact(deps: OrchestratorDeps, who: Who) -> Contact:
@@ -42,7 +45,7 @@ async def find_contact(deps: OrchestratorDeps, who: Who) -> Contact:
             customer = await (await deps.stripe_client()).get_customer(who.customer_id)
             if customer.get("email"):
                 contact = await store.upsert_contact(customer["email"], stripe_customer_id=who.customer_id)
-    elif who.email:
+    elif who.email:  # an email address
         contact = await store.get_contact(email=who.email) or await store.upsert_contact(who.email)
     if contact is None:
         raise NotFound("Stripe", f"customer {who.customer_id} has no email to match a lead", status=404)
@@ -81,7 +84,7 @@ class LifecycleOut(ToolResult):
 class Lifecycle(Who):
     emails: list[str] | None = Field(None, max_length=1000, description="Or a group: these contacts.")
     status: Annotated[STATUSES | None, WithJsonSchema({"type": "string", "description": (
-        "Or a group: every contact in this conversion status, e.g. customer.")})] = None
+        "Or a group: all contacts in this status, e.g. customer.")})] = None
     role: Role
     variables: Annotated[dict[str, Scalar], WithJsonSchema({"type": "object", "description": (
         "Lead variables, e.g. product_name, amount_paid.")})] = Field(default_factory=dict)
@@ -132,8 +135,8 @@ async def _group(call: Call[OrchestratorDeps], args: Lifecycle, variables: dict[
 
 @TOOLBOX.tool(toolset="lifecycle", title="Start lifecycle sequence", idempotent=True)
 async def start_lifecycle_sequence(call: Call[OrchestratorDeps], args: Lifecycle) -> LifecycleOut:
-    """Put a contact's lead, or a group's (previewed first), into a role's campaign (configure_pipeline).
-    Automatic on events: payment -> post_purchase, failed renewal -> dunning, cancellation -> win_back."""
+    """Put a contact's lead, or a group's (previewed first), into a role's campaign (configure_pipeline). Events
+    do it by themselves (payment, failed renewal, cancellation)."""
     variables = dict(args.variables)
     if isinstance(variables.get("currency"), str):
         variables["currency"] = str(variables["currency"]).upper()
@@ -148,15 +151,16 @@ async def start_lifecycle_sequence(call: Call[OrchestratorDeps], args: Lifecycle
 
 
 class Configure(ToolInput):
-    campaign_roles: dict[Role, str | None] | None = Field(None, description="Role -> campaign; null removes.")
-    auto_payment_flow: bool | None = Field(None, description="Link on interest or meeting.")
+    campaign_roles: Annotated[dict[Role, str | None] | None, WithJsonSchema({"type": "object", "description": (
+        "{post_purchase|dunning|renewal|win_back|upsell: campaign, or null to remove}")})] = None
+    auto_payment_flow: bool | None = None
     campaign_prices: dict[str, str | None] | None = Field(None, description="Campaign -> price; null removes.")
     default_price_id: str | None = None
     scoring: Annotated[ScoringWeights | None, WithJsonSchema({"type": "object", "description": (
         "open, max_opens, click, max_clicks, reply, interested, meeting_booked, not_interested, half_life_days "
         "(all)")})] = None
     max_links_per_run: int | None = Field(None, ge=1)
-    confirm: bool = Field(False, description="Live key: needed to turn automatic links on or change their prices.")
+    confirm: bool = Field(False, description="Live key: to turn links on or change prices.")
 
 
 class ConfigOut(ToolResult, PipelineConfig):
@@ -174,8 +178,8 @@ class ConfigOut(ToolResult, PipelineConfig):
 
 @TOOLBOX.tool(toolset="lifecycle", title="Configure pipeline", idempotent=True)
 async def configure_pipeline(call: Call[OrchestratorDeps], args: Configure) -> ConfigOut:
-    """Show (no arguments) or set the automation: campaign per lifecycle role, automatic payment links (reach a
-    lead only if a step uses {{payment_link}}), price per campaign, scoring."""
+    """Show (no arguments) or set the automation: campaign per lifecycle role, automatic payment links on
+    interest (reach a lead only if a step uses {{payment_link}}), price per campaign, scoring."""
     store = await call.deps.store()
     cfg = await call.deps.config()
     before = cfg.model_copy(deep=True)

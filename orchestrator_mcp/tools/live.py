@@ -9,7 +9,7 @@ from pydantic import Field
 from orchestrator_mcp.deps import OrchestratorDeps
 from shared.tooling import ToolInput
 
-LIVE_CONFIRM = "Needed with a live Stripe key (else a preview, nothing written)."
+LIVE_CONFIRM = "Needed with a live Stripe key (else a preview)."
 
 
 class LiveConfirm(ToolInput):

@@ -22,29 +22,25 @@ from shared.tooling import Call, ToolInput, ToolResult
 
 
 class PriceChoice(ToolInput):
-    price_id: str | None = Field(None, description="Price id or nickname, or product name.")
-    product_id: str | None = Field(None, description="Or product id.")
+    price_id: str = Field(min_length=1, description="Price id or nickname, or product name or id.")
     quantity: int = Field(1, ge=1, le=1000)
 
     async def resolved(self, names: Resolver) -> tuple[str | None, str | None]:
-        return await names.price(self.price_id), await names.product(self.product_id)
-
-    @model_validator(mode="after")
-    def _one(self) -> PriceChoice:
-        if not (self.price_id or self.product_id):
-            raise ValueError("give price_id or product_id")
-        return self
+        """(price id, product id): a product (by id) stands for its default price."""
+        if self.price_id.startswith("prod_"):
+            return None, self.price_id
+        return await names.price(self.price_id), None
 
 
 class TriggerPaymentFlow(PriceChoice):
-    lead_email: str | None = Field(None, description="One lead (or lead_id); none: campaign_id's engaged leads.")
+    lead_email: str | None = Field(None, description="One lead (or lead_id); none: the campaign's engaged ones.")
     lead_id: str | None = None
-    campaign_id: str | None = Field(None, description="The lead's campaign, name or id.")
-    min_score: float = Field(40, ge=0, le=100, description="No lead: engagement score to qualify.")
-    cap: int | None = Field(None, ge=1, description="No lead: most links (default: configured cap).")
+    campaign_id: str | None = Field(None, description="Campaign name or id.")
+    min_score: float = Field(40, ge=0, le=100, description="Engaged: score to qualify.")
+    cap: int | None = Field(None, ge=1, description="Engaged: most links.")
     follow_up_campaign_id: str | None = Field(None, description="Then move the lead here.")
     redirect_url: str | None = None
-    confirm: bool = Field(False, description="No lead: send (else a preview). One lead: needed with a live key.")
+    confirm: bool = Field(False, description="Engaged: send (else a preview). One lead: with a live key.")
 
     @model_validator(mode="after")
     def _who(self) -> TriggerPaymentFlow:
@@ -111,10 +107,9 @@ async def run_payment_flow(deps: OrchestratorDeps, req: PaymentFlowRequest, **kn
 
 @TOOLBOX.tool(toolset="payments", title="Payment links for leads", idempotent=True)
 async def trigger_payment_flow(call: Call[OrchestratorDeps], args: TriggerPaymentFlow) -> PaymentLinksOut:
-    """A Stripe customer (never duplicated) and payment link for one lead, or for each engaged lead of a
-    campaign (scored; a preview shows who qualifies and why). Written into lead variables {{payment_link}},
-    {{payment_amount}}, {{product_name}}: it reaches a lead only if a sequence step uses {{payment_link}}.
-    Safe to retry."""
+    """Stripe customer (never duplicated) and payment link for one lead, or each engaged lead of a campaign
+    (preview: who qualifies, why), set in lead variables {{payment_link}}, {{payment_amount}}, {{product_name}}.
+    Reaches a lead only if a step uses {{payment_link}}. Safe to retry."""
     if not args.one_lead:
         return await _engaged_leads(call, args)
     names = Resolver(call.deps)

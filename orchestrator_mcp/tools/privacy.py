@@ -1,4 +1,4 @@
-"""Data-protection tools: the right of access (export_contact) and the retention purge (purge_expired_data)."""
+"""Data protection: the right of access (find_contacts export=...) and the retention purge (purge_expired_data)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,14 @@ from shared.store.models import RetentionPolicy, normalize_email
 from shared.tooling import Call, ToolInput, ToolResult
 
 
-class ExportIn(ToolInput):
-    audit_exclude: ClassVar[frozenset[str]] = frozenset({"email"})
-    email: str = Field(description="The person's email address.")
-    include_instantly: bool = Field(False, description="Also their Instantly leads and emails.")
-    include_stripe: bool = Field(False, description="Also their Stripe customers and payments.")
-
-
 class ContactExport(ToolResult):
     subject: str = Field(description="A one-way hash standing in for the person in the audit trail.")
     email: str
     store: dict[str, Any] = Field(description="The contact, payments, events, audit entries and suppression entry "
                                               "held in the store.")
-    instantly: dict[str, Any] = Field(default_factory=dict, description="include_instantly: leads and emails.")
-    stripe: dict[str, Any] = Field(default_factory=dict, description="include_stripe: customers, payment intents "
-                                                                     "and charges.")
+    instantly: dict[str, Any] = Field(default_factory=dict, description="export=all: leads and emails.")
+    stripe: dict[str, Any] = Field(default_factory=dict, description="export=all: customers, payment intents and "
+                                                                     "charges.")
 
     def summary(self) -> str:
         s = self.store
@@ -50,23 +43,22 @@ class ContactExport(ToolResult):
         return f"Everything held about {self.email}: store: {', '.join(parts)}{more}."
 
 
-@TOOLBOX.tool(toolset="contacts", title="Export a contact's data", read_only=True, idempotent=True)
-async def export_contact(call: Call[OrchestratorDeps], args: ExportIn) -> ContactExport:
-    """Right of access (GDPR art. 15): everything held about one person as one JSON document: the store, and on
-    request their Instantly leads and emails and their Stripe customers and payments."""
-    email = normalize_email(args.email)
-    store = await call.deps.store()
+async def export_contact(deps: OrchestratorDeps, address: str, *, remote: bool) -> ContactExport:
+    """Right of access (GDPR art. 15): everything held about one person, as one JSON document: the store, and
+    with `remote` their Instantly leads and emails and Stripe customers and payments."""
+    email = normalize_email(address)
+    store = await deps.store()
     held = await store.contact_record(email)
     instantly: dict[str, Any] = {}
     stripe: dict[str, Any] = {}
-    if args.include_instantly:
-        api = await call.deps.instantly_client()
+    if remote:
+        api = await deps.instantly_client()
         leads = await api.list_leads({"contacts": [email]}, max_items=100)
         emails = await api.list_emails({"lead": email}, max_items=500)
         instantly = {"leads": [lead.as_dict() for lead in leads.items if normalize_email(lead.email or "") == email],
                      "emails": [m.model_dump(mode="json", exclude_none=True) for m in emails.items]}
-    if args.include_stripe:
-        api = await call.deps.stripe_client()
+    if remote:
+        api = await deps.stripe_client()
         customers = [c async for c in api.iterate("customers", {"email": email}, max_items=100)]
         intents: list[dict[str, Any]] = []
         charges: list[dict[str, Any]] = []
@@ -97,7 +89,7 @@ class PurgeOut(GatedResult):
 
 @TOOLBOX.tool(toolset="admin", title="Purge expired data", destructive=True, idempotent=True)
 async def purge_expired_data(call: Call[OrchestratorDeps], args: PurgeIn) -> PurgeOut:
-    """Apply the retention policies now to this profile's data (the webhook receiver does it daily for all): raw
+    """Apply the retention policies now to this profile's data (the receiver does it daily): raw
     event payloads after processing, old audit entries and dead letters, inactive contacts if configured. Never a
     pending event."""
     store = await call.deps.store()

@@ -20,7 +20,7 @@ from shared.tooling import Call, ToolInput, ToolResult
 
 class Range(ToolInput):
     campaign_id: str | None = Field(None, description="Name or id (default: all).")
-    days: float | None = Field(None, gt=0, description="Last N days (default: all time).")
+    days: float | None = Field(None, gt=0, description="Last N days (default: all).")
     refresh: bool = Field(False, description="Pull Instantly analytics first.")
     chart: bool = True
 
@@ -49,8 +49,8 @@ class FunnelOut(ToolResult):
 
 @TOOLBOX.tool(toolset="reports", title="Conversion funnel", read_only=True, idempotent=True)
 async def funnel_report(call: Call[OrchestratorDeps], args: Range) -> FunnelOut:
-    """Funnel with stage rates and a chart. contacted = an email was sent (not just imported); link_created =
-    a payment link was made; link_sent = an email went out after it; then paid."""
+    """Funnel with stage rates and a chart: contacted (an email sent), opened, clicked, replied, link_created,
+    link_sent (an email after the link), paid."""
     from orchestrator_mcp import analytics  # SQLAlchemy: loaded on first use, not at start-up
 
     names = Resolver(call.deps)
@@ -113,7 +113,7 @@ def _bucket(ts: float, period: str) -> str:
 
 @TOOLBOX.tool(toolset="reports", title="Revenue and ROI", read_only=True, idempotent=True)
 async def revenue_attribution(call: Call[OrchestratorDeps], args: Attribution) -> AttributionOut:
-    """Revenue per campaign, best first, per contact and email; ROI and cost per reply given costs; trend chart."""
+    """Revenue per campaign, best first, per contact and email; ROI and cost per reply given costs; trend."""
     from orchestrator_mcp import analytics
 
     names = Resolver(call.deps)

@@ -6,28 +6,18 @@ import pytest
 
 from bench.footprint import BUDGETS, TOTAL_BUDGET, measure
 
-# Measured 2026-12-01 05:15 on main (bench/footprint.py): instantly 15,773 B and stripe 11,840 B within budget;
-# orchestrator 15,515 B (19 tools, normal mode, with issue 15 and 18 tools),
-# total 43,128 B.
-OVER = ("over budget: orchestrator 15.5 KB > 12 KB, total 43.1 KB > 40 KB; further consolidation pending "
-        "(tool consolidation, issue 14 §4)")
+# Measured 2026-12-01 on main (bench/footprint.py), normal mode: instantly 15,773 B, stripe 11,840 B, orchestrator
+# 11,935 B (16 tools), total 39,548 B: every budget met, the orchestrator's by 65 B. A new tool or option has to
+# fold into an existing one (issue 15: "fold, don't pile up").
 
 
-# Servers whose tool consolidation is still pending; a server leaves this list when it meets its budget.
-PENDING = {"orchestrator"}
-
-
-@pytest.mark.parametrize("server", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=OVER)) if name in PENDING else name
-    for name in BUDGETS
-])
+@pytest.mark.parametrize("server", list(BUDGETS))
 async def test_each_servers_tools_list_fits_its_budget(server: str) -> None:
     sizes = await measure()
     facing = sum(sizes[server]["per_tool"].values())  # type: ignore[union-attr]
     assert facing <= BUDGETS[server], f"{server}: {facing} B > {BUDGETS[server]} B"
 
 
-@pytest.mark.xfail(strict=True, reason=OVER)
 async def test_all_three_fit_the_total_budget() -> None:
     sizes = await measure()
     total = sum(sum(data["per_tool"].values()) for data in sizes.values())  # type: ignore[union-attr]

@@ -75,9 +75,9 @@ async def test_map_lead_to_customer_and_back(pipeline: Pipeline) -> None:
         again = await call(c, "map_contact", {"email": "map@me.io", "apply": True})
         assert again["target_id"] == customer and pipeline.stripe_count("customer") == 1
 
-        back = await call(c, "map_contact", {"customer_id": customer, "to": "instantly", "apply": True})
+        back = await call(c, "map_contact", {"email": customer, "to": "instantly", "apply": True})
         assert back["fields"]["first_name"] == "Mia" and back["fields"]["company_name"] == "Maple"
         lead = next(x for x in pipeline.leads_in(campaign) if x["email"] == "map@me.io")
         assert lead["payload"]["stripe_customer_id"] == customer
-        contact = (await call(c, "find_contacts", {"customer_id": customer}))["contacts"][0]
+        contact = (await call(c, "find_contacts", {"email": customer}))["contacts"][0]
         assert contact["instantly_lead_id"] == lead["id"]

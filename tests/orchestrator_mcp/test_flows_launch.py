@@ -15,7 +15,7 @@ LEADS = [
     {"email": "bob@bolt.io", "first_name": "Bob", "custom_variables": {"industry": "Retail"}},
     {"email": "cy@cyan.io", "first_name": "Cy", "custom_variables": {"industry": "saas"}},
 ]
-LAUNCH = {"name": "Kit launch", "product": "Analytics Kit", "where": {"industry": "SaaS"},
+LAUNCH = {"name": "Kit launch", "product": "Analytics Kit", "segment": {"where": {"industry": "SaaS"}},
           "tiers": [{"label": "Early bird", "amount": 14900, "limit": 2}, {"label": "Regular", "amount": 19900}],
           "sender_accounts": [SENDER]}
 

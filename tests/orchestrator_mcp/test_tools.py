@@ -20,7 +20,7 @@ async def test_tool_schemas_snapshot_and_read_only_listing() -> None:
     async with Client(build(ServerOptions(read_only=True))) as c:
         names = {t.name for t in (await c.list_tools()).tools}
     assert names == {"audit_log", "system_status", "find_contacts", "funnel_report", "revenue_attribution",
-                     "list_events", "export_contact"}
+                     "list_events"}
     async with Client(build(ServerOptions(toolsets=["reports"]))) as c:
         assert {t.name for t in (await c.list_tools()).tools} == {"funnel_report", "revenue_attribution"}
 
@@ -69,7 +69,7 @@ async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline)
         assert (full["incremental"], full["leads_written"], full["customers_written"]) == (False, 3, 1)
         again = (await call(c, "sync_now", {"source": "none", "contacts": True}))["contacts"]
         assert again["incremental"] is True and again["leads_written"] == 0 and again["customers_written"] == 0
-        ada = (await call(c, "find_contacts", {"customer_id": customer["id"]}))["contacts"][0]
+        ada = (await call(c, "find_contacts", {"email": customer["id"]}))["contacts"][0]
         assert ada["email"] == "ada@acme.io" and ada["opens"] == 1 and ada["conversion_status"] == "engaged"
         engaged = await call(c, "find_contacts", {"conversion_status": "engaged"})
         assert [x["email"] for x in engaged["contacts"]] == ["ada@acme.io"]
@@ -79,7 +79,7 @@ async def test_lifecycle_tools_sync_journey_status_and_audit(pipeline: Pipeline)
         # campaigns by name (any case) as well as by id
         await call(c, "configure_pipeline", {"campaign_roles": {"post_purchase": "onboarding", "win_back": winback}})
         done = await c.call_tool("start_lifecycle_sequence", {
-            "customer_id": customer["id"], "role": "post_purchase",
+            "email": customer["id"], "role": "post_purchase",
             "variables": {"product_name": "Audit", "amount_paid": 49900, "currency": "usd"}})
         assert done.structured_content["action"] == "moved" and done.structured_content["campaign_id"] == onboarding
         assert f"post-purchase campaign Onboarding ({onboarding[:8]}…)" in done.content[0].text

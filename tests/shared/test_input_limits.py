@@ -30,7 +30,7 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("stripe", "stripe_save_customer", {"name": HUGE}, "name"),
     ("stripe", "stripe_save_customer", {"customer": "cus_" + HUGE, "name": "A"}, "customer"),
     ("stripe", "stripe_save_customer", {"name": "A", "metadata": {"note": HUGE}}, "metadata.note"),
-    ("orchestrator", "map_contact", {"customer_id": HUGE, "to": "instantly"}, "customer_id"),
+    ("orchestrator", "map_contact", {"email": HUGE, "to": "instantly"}, "email"),
     ("orchestrator", "find_contacts", {"email": HUGE + "@x.com", "journey": True}, "email"),
 ]
 BUILD = {"instantly": build_instantly, "stripe": build_stripe, "orchestrator": build_orchestrator}
