@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 from shared.errors import describe
 from shared.store import EventRow
 from shared.store import scope as scopes
-from shared.store.base import is_transient, retry_transient
 
 if TYPE_CHECKING:
     from shared.store import Store
@@ -85,6 +84,8 @@ class Processor:
                     if commit is not None:
                         await commit(conn)
 
+            from shared.store.base import retry_transient  # SQLAlchemy: loaded on first use, not at start-up
+
             await retry_transient(apply)
             report.processed += 1
         except LeaseLost:
@@ -93,6 +94,8 @@ class Processor:
                         event.source, event.event_id)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the event, never lost
             message = describe(exc)
+            from shared.store.base import is_transient
+
             if not hasattr(exc, "hint") and not is_transient(exc):
                 log.warning("event %s/%s failed", event.source, event.event_id, exc_info=exc)
             status = await self.store.mark_failed(
