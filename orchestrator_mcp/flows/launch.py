@@ -93,19 +93,19 @@ def campaign_label(name: str | None, cid: str | None) -> str:
     return f"{name} ({cid})" if cid else f"{name} (new)"
 
 
-def to_steps(items: list[str | CampaignStep], delay: float = 2) -> list[CampaignStep]:
-    """Short step texts become steps: the first line is the subject when the text has several lines; else a
-    same-thread follow-up (the first step then gets a default subject). Full steps are kept as given."""
-    out = []
-    for i, item in enumerate(items):
-        if isinstance(item, CampaignStep):
-            out.append(item)
-            continue
-        subject, _, body = item.partition("\n") if "\n" in item else ("", "", item)
-        if i == 0 and not subject.strip():
-            subject = "{{firstName}}, {{product_name}}"
-        out.append(CampaignStep(subject=subject.strip(), body=body.strip() or item, delay=delay))
-    return out
+def text_step(text: str, *, first: bool, delay: float = 2) -> dict[str, Any]:
+    """A short step text as a step: the first line is the subject when the text has several lines; else a
+    same-thread follow-up (the first step then gets a default subject)."""
+    subject, _, body = text.partition("\n") if "\n" in text else ("", "", text)
+    if first and not subject.strip():
+        subject = "{{firstName}}, {{product_name}}"
+    return {"subject": subject.strip(), "body": body.strip() or text, "delay": delay}
+
+
+def to_steps(items: list[str | CampaignStep]) -> list[CampaignStep]:
+    """Step texts and full steps, as steps (full steps are kept as given)."""
+    return [item if isinstance(item, CampaignStep) else CampaignStep(**text_step(item, first=i == 0))
+            for i, item in enumerate(items)]
 
 
 async def default_senders(instantly: InstantlyClient, given: list[str] | None) -> list[str]:

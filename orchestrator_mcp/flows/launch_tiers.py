@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from orchestrator_mcp.flows.common import custom_variables, params_key
 from orchestrator_mcp.flows.payment_flow import format_amount
+from shared.tooling import ToolInput
 
 if TYPE_CHECKING:
     from stripe_mcp.client.api import StripeApi
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 LINK_KEY = "launch-link:"  # store config: payment link id -> the launch's state key
 
 
-class Tier(BaseModel):
+class Tier(ToolInput):
     label: str = Field("Regular", max_length=40)
     amount: int = Field(gt=0, description="Minor units (7900 = $79.00).")
     limit: int | None = Field(None, ge=1, description="Buyers at this price.")

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from instantly_mcp.tools.campaign_spec import Schedule, Step
 from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.config import Role
 from orchestrator_mcp.deps import OrchestratorDeps
 from orchestrator_mcp.flows.common import Interval
-from orchestrator_mcp.flows.launch import Launch, LaunchRequest, LaunchResult
+from orchestrator_mcp.flows.launch import Launch, LaunchRequest, LaunchResult, text_step
 from orchestrator_mcp.flows.launch_run import run_launch
 from orchestrator_mcp.flows.launch_tiers import Tier
 from orchestrator_mcp.flows.segments import Segment
@@ -47,6 +47,14 @@ _SCHEDULE = WithJsonSchema({"type": "object", "description": (
 _SETTINGS = WithJsonSchema({"type": "object", "description": "Instantly campaign fields, e.g. daily_limit."})
 
 
+def _texts(value: Any) -> Any:
+    """Step texts become steps before validation, so a wrong key in a full step is named as such (a union of
+    text and step would report a miss against both)."""
+    if not isinstance(value, list):
+        return value
+    return [text_step(x, first=i == 0) if isinstance(x, str) else x for i, x in enumerate(value)]
+
+
 class LaunchIn(ToolInput):
     name: str = Field(min_length=1, description="Campaign (created if missing).")
     product: str = Field(min_length=1, description="Product name or id, or a price id.")
@@ -56,7 +64,7 @@ class LaunchIn(ToolInput):
     leads: Annotated[list[LeadIn], _LEADS] = Field(default_factory=list)
     segment: Annotated[Segment | None, _SEGMENT] = None
     skip_leads_in_other_campaigns: bool = False
-    steps: Annotated[list[str | Step], _STEPS] = Field(default_factory=list)
+    steps: Annotated[list[Step], BeforeValidator(_texts), _STEPS] = Field(default_factory=list)
     schedule: Annotated[Schedule | None, _SCHEDULE] = None
     settings: Annotated[dict[str, Any] | None, _SETTINGS] = None
     sender_accounts: list[str] | None = None

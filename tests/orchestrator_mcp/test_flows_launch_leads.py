@@ -109,3 +109,16 @@ async def test_links_on_engagement_wait_for_interest_and_take_one_price(pipeline
     assert config["campaign_prices"] == {mine: price}
     names = {x["name"] for x in campaigns(pipeline)}
     assert names == {"Launch"}  # no "registered" campaign: buyers follow the post_purchase role
+
+
+async def test_a_wrong_key_inside_a_launch_is_an_error_naming_the_valid_keys(pipeline: Pipeline) -> None:
+    cases = [({"segment": {"wher": {"industry": "SaaS"}}}, "valid keys: campaigns, where, engaged_days"),
+             ({"tiers": [{"amount": 700, "limt": 5}]}, "valid keys: label, amount, limit"),
+             ({"steps": ["Hi\nThere", {"subjet": "Hi", "body": "There"}]},
+              "`steps[1].subjet` is not a key of `steps[1]`; valid keys: subject, body, variants, delay, delay_unit"),
+             ({"where": {"industry": "SaaS"}}, "launch_offer takes: name, product, tiers")]
+    async with client() as c:
+        for extra, said in cases:
+            res = await c.call_tool("launch_offer", {"name": "Kit launch", "product": "Kit", "confirm": True, **extra})
+            assert res.is_error and said in res.content[0].text, res.content[0].text
+    assert campaigns(pipeline) == [] and pipeline.stripe_count("product") == 0
