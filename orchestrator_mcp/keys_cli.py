@@ -40,7 +40,7 @@ async def status_lines(store) -> list[str]:  # type: ignore[no-untyped-def]
     marker = await store.get_config(MARKER, default=None, scope=STORE_SCOPE) or {}
     if not marker.get("data_key_id"):
         return ["NOT encrypted: no key was available when the store was created (no OS keyring and no "
-                f"ISMCP_DATA_KEY / ISMCP_INDEX_KEY); personal data is stored in plain text"]
+                "ISMCP_DATA_KEY / ISMCP_INDEX_KEY); personal data is stored in plain text"]
     lines = [f"encrypted (AES-256-GCM), data key id {marker['data_key_id']}, index key id {marker['index_key_id']}; "
              f"keys in {where_expected('data')} / ISMCP_INDEX_KEY"]
     if marker.get("rotating_from"):

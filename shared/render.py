@@ -125,6 +125,9 @@ def render_data(data: dict[str, Any]) -> str:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             lines.append(f"{key} ({len(value)}):")
             lines.append(table(value))
+        elif isinstance(value, list) and value and all(isinstance(v, str) and v.rstrip().endswith(".") for v in value):
+            lines.append(f"{key}:")  # sentences, one per line (a comma after each full stop reads badly)
+            lines += [f"- {v}" for v in value]
         elif isinstance(value, list):
             lines.append(f"{key}: {', '.join(_compact(v) for v in value) if value else 'none'}")
         elif isinstance(value, dict):

@@ -33,7 +33,7 @@ async def test_scenario_2_product_launch_with_early_bird_tier_switch(tmp_path: P
         assert (preview["executed"], preview["leads"]) == (False, 6)
         assert preview["by_source"] == {"Q4 outreach": 4, "Founders": 2}
         assert [(t["label"], t["price"], t["status"]) for t in preview["tiers"]] == [
-            ("Early bird", "149.00 USD", "planned"), ("Regular", "199.00 USD", "planned")]
+            ("Early bird", "$149.00", "planned"), ("Regular", "$199.00", "planned")]
         assert await ai.campaigns() == before  # the preview wrote nothing
         done = await ai("orchestrator", "launch_offer", {**args, "confirm": True})
         again = await ai("orchestrator", "launch_offer", {**args, "confirm": True})
@@ -128,7 +128,7 @@ async def test_scenario_3_subscription_lifecycle_in_one_call(tmp_path: Path) -> 
         again = await ai("orchestrator", "setup_subscription_lifecycle", {**args, "confirm": True})
         assert again["payment_link"] == done["payment_link"] and again["roles"][1]["campaign"] == \
             done["roles"][1]["campaign"]
-        assert done["price"].startswith("99.00 USD/month")
+        assert done["price"].startswith("$99.00/month")
         events = {r["role"]: r["events"] for r in done["roles"]}
         assert "invoice.payment_failed" in events["dunning"] and "subscription.deleted" in events["win_back"]
         campaigns = await ai.campaigns()

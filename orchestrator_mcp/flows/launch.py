@@ -29,7 +29,6 @@ from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.flows.common import Interval, Step, op_key
 from orchestrator_mcp.flows.launch_leads import SkippedLead, campaign_emails, counted, sort_new
 from orchestrator_mcp.flows.launch_tiers import LINK_KEY, Tier, TierOut, switch_links, tier_status
-from orchestrator_mcp.flows.payment_flow import format_amount
 from orchestrator_mcp.flows.segments import (
     Member,
     Segment,
@@ -39,6 +38,7 @@ from orchestrator_mcp.flows.segments import (
     select,
 )
 from shared.errors import InputError
+from shared.render import money
 
 if TYPE_CHECKING:
     from shared.store import Store
@@ -244,7 +244,7 @@ class Launch:
             if a.limit:
                 lines.append(f"after {a.limit} sales of {a.label}, its link is deactivated and the leads' "
                              f"{{{{payment_link}}}} switches to {b.label} "
-                             f"({format_amount(b.amount, self.req.currency)}).")
+                             f"({money(b.amount, self.req.currency)}).")
         return lines
 
     async def remember(self, state: dict[str, Any]) -> None:

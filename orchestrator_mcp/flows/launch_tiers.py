@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from orchestrator_mcp.flows.common import custom_variables, params_key
 from orchestrator_mcp.flows.payment_flow import format_amount
+from shared.render import money
 from shared.tooling import ToolInput
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ async def tier_status(stripe_api: StripeApi, tiers: list[dict[str, Any]], *, per
                     count += 1
             status = "sold out" if is_sold_out(link) else ("waiting" if on_sale else "on sale")
             on_sale = on_sale or status == "on sale"
-        out.append(TierOut(label=t["label"], price=format_amount(t["amount"], t["currency"]), limit=t.get("limit"),
+        out.append(TierOut(label=t["label"], price=money(t["amount"], t["currency"]), limit=t.get("limit"),
                            sold=count, status=status, price_id=t.get("price_id") or "",
                            payment_link=t.get("url") or ""))
     return out

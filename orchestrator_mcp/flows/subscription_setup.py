@@ -17,9 +17,9 @@ from instantly_mcp.client import InstantlyClient
 from orchestrator_mcp.config import ROLES, Role, load_config, save_config
 from orchestrator_mcp.flows.common import Interval, Step, op_key, params_key
 from orchestrator_mcp.flows.launch import default_senders, ensure_campaign, find_product
-from orchestrator_mcp.flows.payment_flow import format_amount
 from orchestrator_mcp.flows.segments import campaigns_by_name, find_campaign
 from shared.errors import InputError
+from shared.render import money
 
 if TYPE_CHECKING:
     from shared.store import Store
@@ -93,7 +93,7 @@ class SubscriptionSetup:
         return None
 
     def _price_text(self, amount: int, currency: str, price_id: str) -> str:
-        return f"{format_amount(amount, currency)}/{self.req.interval} ({price_id or 'new'})"
+        return f"{money(amount, currency)}/{self.req.interval} ({price_id or 'new'})"
 
     async def plan(self) -> SubscriptionResult:
         campaigns, product = await asyncio.gather(campaigns_by_name(self.instantly),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import Field
 
@@ -13,7 +13,7 @@ from orchestrator_mcp.tools import TOOLBOX
 from shared.render import plural
 from shared.safety import ConfirmInput, GatedResult
 from shared.store.models import RetentionPolicy, normalize_email
-from shared.tooling import Call, ToolInput, ToolResult
+from shared.tooling import Call, ToolResult
 
 
 class ContactExport(ToolResult):

@@ -89,7 +89,7 @@ async def test_a_new_product_gets_its_first_price_as_default_and_recurring_price
     product_id = out["product"].rsplit("(", 1)[1][:-1]
     product = pipeline.stripe("GET", f"/v1/products/{product_id}")
     (tier,) = out["tiers"]
-    assert product["default_price"] == tier["price_id"] and tier["price"] == "19.00 USD"
+    assert product["default_price"] == tier["price_id"] and tier["price"] == "$19.00"
     price = pipeline.stripe("GET", f"/v1/prices/{tier['price_id']}")
     assert price["recurring"]["interval"] == "month" and price["type"] == "recurring"
 

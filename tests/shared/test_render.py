@@ -111,3 +111,10 @@ def test_no_summary_says_none_or_shows_a_repr(tool: str, model: type[ToolResult]
     summary = text.splitlines()[0] if text else ""
     assert not REPR.search(summary), f"{tool}: {summary!r}"
     assert not REPR.search(text.replace("null", "")), f"{tool}: {text!r}"
+
+
+def test_a_list_of_sentences_reads_one_per_line() -> None:
+    text = render_data({"automation": ["A payment starts post_purchase.", "A sold-out tier switches links."],
+                        "sample": ["ada@acme.io", "bob@bolt.io"]})
+    assert "automation:\n- A payment starts post_purchase.\n- A sold-out tier switches links." in text
+    assert "sample: ada@acme.io, bob@bolt.io" in text  # words stay on one line
