@@ -183,6 +183,32 @@ async def test_scenarios_2_and_4_launch_and_event_registration_from_tools(tmp_pa
         assert by_campaign[campaigns["Q4 outreach"]] == 9900  # the invitees' campaign
 
 
+async def test_readme_prompt_2_a_campaign_with_payments_built_in(tmp_path: Path) -> None:
+    """"Create a campaign *Audit offer* for the $499 Growth Audit, 3 steps, the second with the payment link,
+    import these 200 leads with their icebreakers, and keep it paused." (README, Example prompts)"""
+    leads = [{"email": f"buyer{i}@prospects.io", "first_name": f"Pat{i}", "icebreaker": f"Loved post {i}"}
+             for i in range(200)]
+    args = {"name": "Audit offer", "product": "Growth Audit", "leads": leads, "activate": False,
+            "steps": ["Quick idea, {{firstName}}\n{{icebreaker}}. Worth a look?",
+                      "Here it is: {{product_name}}, {{payment_amount}}: {{payment_link}}",
+                      "Last note on the audit, {{firstName}}."]}
+    async with assistant(tmp_path) as ai:
+        preview = await ai("orchestrator", "launch_offer", args)
+        assert (preview["executed"], preview["new_leads"]) == (False, 200)
+        assert "Audit offer" not in await ai.campaigns()  # the preview wrote nothing
+        done = await ai("orchestrator", "launch_offer", {**args, "confirm": True})
+        assert done["campaign_status"] == "paused" and done["new_leads"] == 200
+        assert [t["price"] for t in done["tiers"]] == ["$499.00"]
+        campaign = (await ai.campaigns())["Audit offer"]
+        assert done["leads"] == 200 and done["by_source"] == {"Audit offer": 200}
+        listed = (await ai("instantly", "instantly_list_leads", {"campaign_id": campaign, "limit": 40}))["items"]
+        assert len(listed) == 40
+        assert all(x["custom_variables"]["payment_link"] == done["tiers"][0]["payment_link"]
+                   and x["custom_variables"]["icebreaker"].startswith("Loved post") for x in listed)
+        status = (await ai("instantly", "instantly_list_campaigns", {"limit": 100}))["items"]
+        assert next(c for c in status if c["id"] == campaign)["status"] == "draft"  # created, never activated
+
+
 def test_sandbox_reset_seed_command(tmp_path: Path) -> None:
     ip, sp = free_port(), free_port()
     env = subprocess_env(ISMCP_SANDBOX_DIR=str(tmp_path / "sandboxes"), ISMCP_SANDBOX_INSTANTLY_PORT=str(ip),
