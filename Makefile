@@ -19,10 +19,9 @@ demo: $(STAMP)
 	$(BIN)/python -m orchestrator_mcp demo
 
 # In parallel: one worker per core (pytest-xdist), each test file on one worker so a module's shared setup is built
-# once; every worker starts its own PostgreSQL cluster and sandboxes on free ports. Files are handed out in the order
-# tests/conftest.py gives them (longest first), not re-sorted by their number of tests.
+# once; every worker starts its own PostgreSQL cluster and sandboxes on free ports.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -34,33 +34,6 @@ PG_HINT = ("PostgreSQL tests skipped: no PostgreSQL server binaries (initdb, pos
            "(apt-get install -y postgresql) or set ISMCP_PG_BIN to their folder; with CI=true they fail instead.")
 
 
-# Under pytest-xdist (`make test`: --dist loadfile, one file per worker at a time) the files that take longest run
-# first, so the run does not end with one worker busy on a long file while the other idles. Only the order changes;
-# a name that no longer exists is ignored. Seconds measured serially on SQLite and PostgreSQL, December 2026.
-LONGEST_FIRST = (
-    "tests/bench/test_result_sizes.py",  # 85 s: the 2,000-lead size world
-    "tests/test_previews_inert.py",  # 70 s
-    "tests/test_scenarios_sandbox_stdio.py",  # 45 s
-    "tests/orchestrator_mcp/events/test_payments_once.py",  # 36 s
-    "tests/test_flows15_stdio.py",  # 35 s
-    "tests/orchestrator_mcp/test_demo.py",  # 30 s
-    "tests/orchestrator_mcp/events/test_many_writers.py",  # 25 s
-    "tests/orchestrator_mcp/events/test_group_commit.py",  # 24 s
-    "tests/test_sandbox_mode.py",  # 20 s
-    "tests/shared/test_ratelimit_shared.py",  # 18 s
-    "tests/stripe_mcp/test_tools_retry.py",  # 16 s
-    "tests/orchestrator_mcp/test_doctor.py",  # 15 s
-    "tests/orchestrator_mcp/test_keys_cli.py",  # 14 s
-)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return  # a serial run keeps the collection order
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))  # stable: same order within
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_engine" in metafunc.fixturenames:
         both = getattr(metafunc.module, "BOTH_ENGINES", False)
