@@ -18,8 +18,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m orchestrator_mcp demo
 
+# In parallel: one worker per core (pytest-xdist), each test file on one worker so a module's shared setup is built
+# once; every worker starts its own PostgreSQL cluster and sandboxes on free ports.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

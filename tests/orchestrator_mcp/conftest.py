@@ -81,6 +81,10 @@ def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeli
         try:
             yield Pipeline(instantly=instantly, stripe_url=stripe_srv.url)
         finally:
+            # both wind down at once (each takes a uvicorn tick or two), then each is joined
+            for server in (instantly.server, stripe_srv):
+                if server is not None:
+                    server.server.should_exit = True
             instantly.stop()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,19 +32,21 @@ LIMIT, WINDOW = 4, 2.0
 PROCESSES, CALLS = 3, 4
 
 # One process of the installation: instantly-mcp's own dependencies (its client, its store), no retries, so a 429
-# surfaces instead of being absorbed. Waits until `go` (epoch seconds) so the three start together.
+# surfaces instead of being absorbed. Says "ready" once imported with its store open, then waits for "go" on stdin,
+# so the three start together.
 WORKER = """
-import asyncio, json, sys, time
+import asyncio, json, sys
 from instantly_mcp.deps import InstantlyDeps
 from shared.deps import ServerOptions
 from shared.errors import RateLimited
 from shared.http import RetryPolicy
 
-async def main(go, calls):
+async def main(calls):
     deps = InstantlyDeps(ServerOptions(audit=False, extra={"instantly_retry": RetryPolicy(attempts=1)}))
     client = await deps.client()
     await deps.store()
-    await asyncio.sleep(max(0.0, go - time.time()))
+    print("ready", flush=True)
+    assert (await asyncio.to_thread(sys.stdin.readline)).strip() == "go"
     out = {"ok": 0, "limited": 0}
     for _ in range(calls):
         try:
@@ -56,7 +57,7 @@ async def main(go, calls):
     await deps.aclose()
     print(json.dumps(out))
 
-asyncio.run(main(float(sys.argv[1]), int(sys.argv[2])))
+asyncio.run(main(int(sys.argv[1])))
 """
 
 
@@ -74,9 +75,14 @@ def sandbox(tmp_path: Path) -> Iterator[str]:
 def _run_processes(url: str, processes: int = PROCESSES, calls: int = CALLS, **env: str) -> list[dict[str, int]]:
     environment = subprocess_env(INSTANTLY_BASE_URL=url, INSTANTLY_API_KEY=SANDBOX_API_KEY,
                                  **{"INSTANTLY_RATE_LIMIT_EMAILS": f"{LIMIT}/{WINDOW:g}", **env})
-    go = time.time() + 4.0  # after every process has imported and opened the store
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(go), str(calls)], env=environment,
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(calls)], env=environment, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(processes)]
+    for proc in procs:  # every process has imported and opened the store
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready", proc.communicate(timeout=120)
+    for proc in procs:  # then all are let go at once
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
