@@ -71,7 +71,7 @@ class LaunchIn(ToolInput):
     link_on: Literal["now", "engagement"] = Field("now", description=(
         "engagement: a personal link once interested (one price)."))
     registered_campaign: str | None = Field(None, description="Buyers' campaign (now).")
-    activate: bool = Field(True, description="Send once it has leads.")
+    activate: bool = True
     confirm: bool = Field(False, description=CONFIRM)
 
     def request(self) -> LaunchRequest:
@@ -91,8 +91,9 @@ class LaunchOut(GatedResult, LaunchResult):
 
 @TOOLBOX.tool(toolset="payments", title="Campaign selling an offer", idempotent=True)
 async def launch_offer(call: Call[OrchestratorDeps], args: LaunchIn) -> LaunchOut:
-    """A campaign that sells (launch, event, offer): product, price tiers (a sold-out tier's link switches),
-    new and/or existing leads, steps with {{payment_link}}; buyers leave the reminders. Again: sales per tier."""
+    """A campaign that sells (launch, event, offer): product, price tiers (a sold-out tier's link switches), new
+    and/or existing leads, steps; a link reaches a lead only if a step uses {{payment_link}}. Sends once it has
+    leads and a sending account. Rerun: sales per tier."""
     deps = call.deps
     cfg = await deps.config()
     launch = Launch(args.request(), instantly=await deps.instantly_client(),
