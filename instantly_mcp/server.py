@@ -12,7 +12,7 @@ from shared.server import build_server
 INSTRUCTIONS = (
     "Instantly.ai cold-email tools. Three servers work together: instantly (cold email: campaigns, leads, "
     "sending accounts, replies), stripe (payments: customers, products and prices, payment links, "
-    "subscriptions, invoices, refunds) and orchestrator (joins them: payment links for engaged leads, "
+    "subscriptions, invoices, refunds) and orchestrator (joins them: campaigns that sell, payment links for engaged leads, "
     "lifecycle sequences, contact sync, funnel and revenue reports, health). Writes that send, delete, start "
     "or pause need confirm=true; without it they return a preview and change nothing. A campaign sends only "
     "with a sending account and leads. Once configure_pipeline sets it up, the orchestrator acts on events by "

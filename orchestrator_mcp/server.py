@@ -14,8 +14,9 @@ from shared.tooling import Toolbox
 INSTRUCTIONS = (
     "Sales-pipeline tools across Instantly and Stripe. Three servers work together: instantly (cold email: "
     "campaigns, leads, sending accounts, replies), stripe (payments: customers, products and prices, payment "
-    "links, subscriptions, invoices, refunds) and orchestrator (joins them: payment links for engaged leads, "
-    "lifecycle sequences, contact sync, funnel and revenue reports, health). Once configure_pipeline sets it "
+    "links, subscriptions, invoices, refunds) and orchestrator (joins them: campaigns that sell with payment "
+    "links built in (launch_offer), payment links for engaged leads (trigger_payment_flow), lifecycle "
+    "sequences, contact sync, funnel and revenue reports, health). Once configure_pipeline sets it "
     "up, the orchestrator acts on events by itself: a payment starts the post-purchase sequence, a failed "
     "renewal starts dunning, a cancellation starts win-back, and a lead marked interested gets a payment link "
     "if auto_payment_flow is on. That automation runs when events arrive: through the webhook receiver, or "

@@ -12,7 +12,8 @@ from stripe_mcp.tools import TOOLBOX
 INSTRUCTIONS = (
     "Stripe tools. Three servers work together: instantly (cold email: campaigns, leads, sending accounts, "
     "replies), stripe (payments: customers, products and prices, payment links, subscriptions, invoices, "
-    "refunds) and orchestrator (joins them: payment links for engaged leads, lifecycle sequences, contact "
+    "refunds) and orchestrator (joins them: campaigns that sell, payment links for engaged leads, lifecycle "
+    "sequences, contact "
     "sync, funnel and revenue reports, health). Every result says test or live mode. Refunds, cancellations "
     "and deletes need confirm=true; with a live key every write does. A failed create can be retried with "
     "the same arguments: it never makes a second object. Once "
