@@ -154,6 +154,9 @@ class Launch:
         if self.per_lead and (len(req.tiers) > 1 or any(t.limit for t in req.tiers)):
             raise InputError("link_on=engagement takes one price without a limit (each lead gets a personal "
                              "link); tiers with limits need link_on=now", "tiers")
+        if req.interval and not req.tiers:
+            raise InputError(f"interval={req.interval} makes new recurring prices: give tiers (the amounts), or leave "
+                             "interval out to sell at the product's existing price", "interval")
         if self.per_lead and not req.steps:
             raise InputError("give steps: with link_on=engagement a lead's {{payment_link}} is set only once they "
                              "are interested, so write the steps that use it", "steps")

@@ -116,7 +116,8 @@ async def test_a_wrong_key_inside_a_launch_is_an_error_naming_the_valid_keys(pip
              ({"tiers": [{"amount": 700, "limt": 5}]}, "valid keys: label, amount, limit"),
              ({"steps": ["Hi\nThere", {"subjet": "Hi", "body": "There"}]},
               "`steps[1].subjet` is not a key of `steps[1]`; valid keys: subject, body, variants, delay, delay_unit"),
-             ({"where": {"industry": "SaaS"}}, "launch_offer takes: name, product, tiers")]
+             ({"where": {"industry": "SaaS"}}, "launch_offer takes: name, product, tiers"),
+             ({"interval": "month"}, "interval=month makes new recurring prices: give tiers")]
     async with client() as c:
         for extra, said in cases:
             res = await c.call_tool("launch_offer", {"name": "Kit launch", "product": "Kit", "confirm": True, **extra})
