@@ -1,5 +1,6 @@
 """Start-up stays light: building a server (what `initialize` waits for) loads neither SQLAlchemy nor Alembic, the
-store's drivers or the Stripe SDK in a server that does not need it yet. They load on first use (B4 in bench/
+store's drivers or the Stripe SDK in a server that does not need it yet, nor, in the orchestrator, Instantly's tool
+modules. They load on first use (B4 in bench/
 measures the time; this only guards against an eager import creeping back, as one did in events/processor.py)."""
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 
 
 @pytest.mark.parametrize(("pkg", "also"), [("instantly_mcp", ("stripe",)), ("stripe_mcp", ()),
-                                           ("orchestrator_mcp", ("stripe",))])
+                                           # the orchestrator uses Instantly's input models, not its tool modules
+                                           ("orchestrator_mcp", ("stripe", "instantly_mcp.tools.leads",
+                                                                 "instantly_mcp.tools.campaigns"))])
 def test_building_a_server_loads_no_store_or_sdk(pkg: str, also: tuple[str, ...]) -> None:
     heavy = (*HEAVY, *also)
     done = subprocess.run([sys.executable, "-c", PROBE.format(pkg=pkg, heavy=heavy)], capture_output=True, text=True,

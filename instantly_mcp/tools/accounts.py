@@ -9,7 +9,7 @@ from pydantic import Field
 from instantly_mcp.client import Account, InstantlyClient, Page
 from instantly_mcp.client.enums import ACCOUNT_STATUS, ACCOUNT_STATUS_CODE, WARMUP_STATUS, AccountStatusName, name_of
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import ItemsResult, ListInput, client_of, page_result
 from shared.errors import ApiError
 from shared.render import plural

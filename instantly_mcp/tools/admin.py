@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import ActionResult, ObjectResult, client_of, obj
 from instantly_mcp.tools.resolve import Names, label
 from instantly_mcp.tools.unibox import NoInput

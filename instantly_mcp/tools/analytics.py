@@ -8,7 +8,7 @@ from pydantic import Field
 
 from instantly_mcp.client.enums import CAMPAIGN_STATUS, name_of
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import client_of, render_named
 from instantly_mcp.tools.resolve import Names, label
 from shared.errors import InputError

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import ItemsResult, ListInput, by_id, client_of, page_result
 from instantly_mcp.tools.resolve import Names
 from instantly_mcp.tools.webhooks import safe_webhook

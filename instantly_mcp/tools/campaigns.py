@@ -9,7 +9,7 @@ from pydantic import Field
 from instantly_mcp.client import Campaign, Page
 from instantly_mcp.client.enums import CAMPAIGN_STATUS, CAMPAIGN_STATUS_CODE, CampaignStatusName, name_of
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.campaign_spec import DAY_KEYS, CampaignFields, create_body, update_body
 from instantly_mcp.tools.common import (
     CAMPAIGN_REF, ActionResult, ItemsResult, ListInput, ObjectResult, client_of, obj, page_result, preview,

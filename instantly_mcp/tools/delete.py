@@ -9,7 +9,7 @@ from pydantic import Field
 
 from instantly_mcp.client.enums import CAMPAIGN_STATUS, name_of
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import ActionResult, client_of, preview
 from instantly_mcp.tools.resolve import Names, is_id, label
 from shared.errors import InputError

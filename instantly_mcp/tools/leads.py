@@ -15,7 +15,7 @@ from instantly_mcp.client.enums import (
 )
 from instantly_mcp.client.models import check_custom_variables, payload_variables
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import CURSOR_DESCRIPTION, ItemsResult, ObjectResult, client_of, obj, page_result
 from instantly_mcp.tools.leads_import import VARIABLES_SCHEMA, LeadFields
 from instantly_mcp.tools.resolve import Names, label

@@ -9,7 +9,7 @@ from pydantic import Field, WithJsonSchema, field_validator, model_validator
 from instantly_mcp.client import NewLead, Problem
 from instantly_mcp.client.models import check_custom_variables
 from instantly_mcp.deps import MAX_LEADS_ENV, InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import client_of
 from instantly_mcp.tools.resolve import Names, label
 from shared.errors import InputError

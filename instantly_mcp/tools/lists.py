@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import ObjectResult, client_of, obj
 from instantly_mcp.tools.resolve import Names
 from shared.errors import InputError

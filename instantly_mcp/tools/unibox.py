@@ -8,7 +8,7 @@ from pydantic import Field
 
 from instantly_mcp.client import Email
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import (
     CURSOR_DESCRIPTION, ActionResult, ItemsResult, by_id, client_of, preview, text_to_html,
 )

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 from instantly_mcp.client import Webhook
 from instantly_mcp.client.enums import WebhookEventName
 from instantly_mcp.deps import InstantlyDeps
-from instantly_mcp.tools import TOOLBOX
+from instantly_mcp.tools.box import TOOLBOX
 from instantly_mcp.tools.common import ObjectResult, client_of, obj
 from instantly_mcp.tools.resolve import Names
 from shared.tooling import Call, ToolInput
