@@ -65,6 +65,16 @@ class Target:
             raise InputError(f"{self.email} has no paid charge to refund or dispute", "email")
         return dict(max(charges, key=lambda c: c["created"]))
 
+    async def _link_by_url(self, url: str) -> dict[str, Any] | None:
+        after = ""
+        while True:
+            page = await self.sb.stripe_api("GET", f"payment_links?limit=100{after}")
+            items = page.get("data") or []
+            found = next((x for x in items if x.get("url") == url), None)
+            if found is not None or not page.get("has_more") or not items:
+                return found
+            after = f"&starting_after={items[-1]['id']}"
+
     async def link(self, given: str | None) -> str:
         """A payment link id (plink_...) or checkout session id (cs_...); the buyer defaults to the link's contact."""
         if given and given.startswith("cs_"):
@@ -73,9 +83,8 @@ class Target:
             found = None
             if given.startswith("plink_"):
                 found = await self.sb.stripe_api("GET", f"payment_links/{given}")
-            else:  # a link's URL
-                page = await self.sb.stripe_api("GET", "payment_links?limit=100")
-                found = next((x for x in page.get("data") or [] if x.get("url") == given), None)
+            else:  # a link's URL: every page of links, newest first
+                found = await self._link_by_url(given)
                 if found is None:
                     raise InputError(f"no payment link has the URL {given}", "link")
             contact_id = (found.get("metadata") or {}).get("contact_id")

@@ -147,3 +147,15 @@ async def test_reset_previews_then_seeds_the_same_world(world: Pipeline) -> None
     assert (ada["clicks"], ada["replies"], ada["interest_status"]) == (1, 1, 1)
     products = world.stripe("GET", "/v1/products")["data"]
     assert sorted(p["name"] for p in products) == ["Founder Workshop seat", "Growth Audit", "Pro plan"]
+
+
+async def test_a_link_is_found_by_its_url_past_the_first_page_of_links(world: Pipeline) -> None:
+    price = world.price(4900)
+    campaign(world, "Outreach", ["cy@c.io"])
+    async with sandbox_client() as c:
+        flow = await call(c, "trigger_payment_flow", {"lead_email": "cy@c.io", "price_id": price})
+        for _ in range(105):  # newer links push the buyer's link off the first page of 100
+            world.stripe("POST", "/v1/payment_links", data={"line_items[0][price]": price,
+                                                           "line_items[0][quantity]": "1"})
+        paid = await call(c, "simulate_billing", {"action": "pay", "link": flow["payment_link_url"]})
+    assert paid["headline"].startswith(f"cy@c.io paid $49.00 through {flow['payment_link_id']}"), paid["headline"]
