@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS objects (
     UNIQUE (type, id)
 );
 CREATE INDEX IF NOT EXISTS objects_by_type ON objects (type, livemode, seq);
+CREATE INDEX IF NOT EXISTS objects_by_email ON objects (type, json_extract(data, '$.email'));
 CREATE TABLE IF NOT EXISTS idempotency (
     api_key TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -116,6 +117,16 @@ class Store:
     def all(self, type_: str, livemode: bool | None = None) -> list[tuple[int, dict[str, Any]]]:
         """(seq, object) pairs, newest first."""
         sql, args = "SELECT seq, data FROM objects WHERE type = ?", [type_]
+        if livemode is not None:
+            sql += " AND livemode = ?"
+            args.append(int(livemode))
+        rows = self.db.execute(sql + " ORDER BY seq DESC", args).fetchall()
+        return [(seq, json.loads(data)) for seq, data in rows]
+
+    def all_with_email(self, type_: str, email: str, livemode: bool | None = None) -> list[tuple[int, dict[str, Any]]]:
+        """all(), narrowed in SQL to objects whose `email` equals `email` exactly (an index, not a decode of every
+        object: a customer look-up by email stays flat as customers grow)."""
+        sql, args = "SELECT seq, data FROM objects WHERE type = ? AND json_extract(data, '$.email') = ?", [type_, email]
         if livemode is not None:
             sql += " AND livemode = ?"
             args.append(int(livemode))

@@ -70,6 +70,18 @@ async def test_pagination_both_directions_and_auto_paging(stripe_client: stripe.
     assert backwards == list(reversed(newest_first[:5]))
     only = await stripe_client.v1.customers.list_async(params={"email": "p3@example.com"})
     assert [c.id for c in only.data] == [ids[3]]
+    # the email filter is exact and case-sensitive (https://docs.stripe.com/api/customers/list), newest first,
+    # pages like any list, and never returns a deleted customer
+    twin = await stripe_client.v1.customers.create_async(params={"email": "p3@example.com"})
+    assert [c.id for c in (await stripe_client.v1.customers.list_async(params={"email": "P3@example.com"})).data] == []
+    both = await stripe_client.v1.customers.list_async(params={"email": "p3@example.com", "limit": 1})
+    assert [c.id for c in both.data] == [twin.id] and both.has_more
+    rest = await stripe_client.v1.customers.list_async(params={"email": "p3@example.com",
+                                                               "starting_after": twin.id})
+    assert [c.id for c in rest.data] == [ids[3]] and not rest.has_more
+    await stripe_client.v1.customers.delete_async(twin.id)
+    assert [c.id for c in (await stripe_client.v1.customers.list_async(params={"email": "p3@example.com"})).data] \
+        == [ids[3]]
 
 
 async def test_search_queries(stripe_client: stripe.StripeClient, stripe_sandbox: SandboxHandle) -> None:

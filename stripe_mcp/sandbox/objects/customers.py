@@ -130,7 +130,13 @@ def delete(ctx: Ctx, p: Params, id: str) -> dict[str, Any]:
 @route("GET", "/v1/customers", "customer", sdk="CustomerListParams")
 def list_customers(ctx: Ctx, p: Params) -> dict[str, Any]:
     preds = field_filters(p, {"email": "email", "test_clock": "test_clock"})
-    return paginate(ctx, "customer", p, "/v1/customers", preds)
+    email = p.str("email")
+    # `email` is "a case-sensitive filter on the list based on the customer's email field"
+    # (https://docs.stripe.com/api/customers/list); without a cursor the rows are narrowed in SQL first (a cursor
+    # may name any customer, so it keeps the full list)
+    rows = (ctx.store.all_with_email("customer", email, ctx.livemode)
+            if email is not None and not (p.str("starting_after") or p.str("ending_before")) else None)
+    return paginate(ctx, "customer", p, "/v1/customers", preds, rows=rows)
 
 
 @route("GET", "/v1/customers/search", "customer", sdk="CustomerSearchParams")
