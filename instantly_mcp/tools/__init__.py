@@ -24,4 +24,5 @@ def __getattr__(name: str) -> Any:
         import_module(f"{__name__}.{module}")
     order = {f"{__name__}.{m}": i for i, m in enumerate(MODULES)}
     TOOLBOX.specs.sort(key=lambda spec: order.get(spec.fn.__module__, len(order)))  # stable: in-module order kept
+    globals()["TOOLBOX"] = TOOLBOX  # loaded once: later look-ups find the attribute, not this function
     return TOOLBOX

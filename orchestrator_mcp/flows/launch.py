@@ -27,8 +27,8 @@ from instantly_mcp.client import InstantlyClient
 from instantly_mcp.tools.campaign_spec import CampaignFields, Schedule, Step as CampaignStep, create_body
 from instantly_mcp.tools.leads_import import LeadIn
 from orchestrator_mcp.flows.common import Interval, Step, op_key
-from orchestrator_mcp.flows.launch_leads import SkippedLead, campaign_emails, counted, sort_new
-from orchestrator_mcp.flows.launch_tiers import LINK_KEY, Tier, TierOut, switch_links, tier_status
+from orchestrator_mcp.flows.launch_leads import SkippedLead, add_reasons, emails_of, sort_new
+from orchestrator_mcp.flows.launch_tiers import Tier, TierOut, tier_status
 from orchestrator_mcp.flows.segments import (
     Member,
     Segment,
@@ -150,6 +150,7 @@ class Launch:
             key += [req.interval, req.link_on]
         self.op = op_key("launch", *key)
         self.per_lead = req.link_on == "engagement"
+        self._given_price: dict[str, Any] | None = None
         self.registered_name = None if self.per_lead else (req.registered_campaign or f"{req.name}: registered")
         if self.per_lead and (len(req.tiers) > 1 or any(t.limit for t in req.tiers)):
             raise InputError("link_on=engagement takes one price without a limit (each lead gets a personal "
@@ -167,7 +168,7 @@ class Launch:
         if product is None:
             raise InputError(f"no product named {self.req.product!r}: give tiers (prices) to create it", "tiers")
         if self.req.product.startswith("price_"):
-            price = await self.stripe.get_price(self.req.product)
+            price = await self.given_price()
         else:
             default = product.get("default_price")
             price = await self.stripe.get_price(default if isinstance(default, str) else default["id"]) \
@@ -177,9 +178,15 @@ class Launch:
         return [{"label": str(price.get("nickname") or "Regular")[:40], "amount": int(price.get("unit_amount") or 0),
                  "limit": None, "currency": str(price.get("currency") or "usd"), "price_id": price["id"]}]
 
+    async def given_price(self) -> dict[str, Any]:
+        """The price named by `product` (a price id), fetched once per launch."""
+        if self._given_price is None:
+            self._given_price = await self.stripe.get_price(self.req.product)
+        return self._given_price
+
     async def own_product(self) -> dict | None:
         if self.req.product.startswith("price_"):
-            price = await self.stripe.get_price(self.req.product)
+            price = await self.given_price()
             owner = price.get("product")
             return await self.stripe.get_product(owner if isinstance(owner, str) else owner["id"])
         return await find_product(self.stripe, self.req.product)
@@ -196,9 +203,9 @@ class Launch:
         if self.req.segment is not None:
             members, left_out = await select(self.req.segment, instantly=self.instantly, store=self.store,
                                              campaigns=campaigns, exclude=exclude)
-        if target is not None:  # leads already in the launch campaign are in it
+        present = await all_leads(self.instantly, target.id) if target is not None else []
+        if present:  # leads already in the launch campaign are in it
             have = {m.email for m in members}
-            present = await all_leads(self.instantly, target.id)
             suppressed = await self.store.suppressed([(x.email or "").lower() for x in present if x.email])
             for lead in present:
                 email = (lead.email or "").lower()
@@ -207,12 +214,10 @@ class Launch:
         fresh: list[LeadIn] = []
         skipped: list[SkippedLead] = []
         if new_leads and self.req.leads:
-            fresh, skipped = await sort_new(self.req.leads, store=self.store,
-                                            present=await campaign_emails(self.instantly, target and target.id))
+            fresh, skipped = await sort_new(self.req.leads, store=self.store, present=emails_of(present))
             taken = {m.email for m in members}
             fresh = [lead for lead in fresh if (lead.email or "").strip().lower() not in taken]
-            for reason, n in counted(skipped).items():
-                left_out[reason] = left_out.get(reason, 0) + n
+            left_out = add_reasons(left_out, skipped)
         state = await self.store.get_config(self.op, default={})
         names = {c.id: c.name or c.id for c in campaigns.values()}
         by_source: dict[str, int] = {}
@@ -253,5 +258,3 @@ class Launch:
     async def remember(self, state: dict[str, Any]) -> None:
         await self.store.set_config(self.op, state)
 
-
-__all__ = ["LINK_KEY", "Launch", "LaunchRequest", "LaunchResult", "Tier", "TierOut", "switch_links"]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from instantly_mcp.client import InstantlyClient
 from instantly_mcp.tools.leads_import import LeadIn
+from orchestrator_mcp.flows.segments import all_leads
 from orchestrator_mcp.flows.suppression import why as suppressed_because
 
 if TYPE_CHECKING:
@@ -27,16 +28,12 @@ def _email(lead: LeadIn) -> str:
     return (lead.email or "").strip().lower()
 
 
-async def campaign_emails(instantly: InstantlyClient, campaign_id: str | None) -> set[str]:
-    emails: set[str] = set()
-    cursor: str | None = None
-    while campaign_id:
-        page = await instantly.list_leads({"campaign": campaign_id}, max_items=1000, starting_after=cursor)
-        emails.update((lead.email or "").strip().lower() for lead in page.items if lead.email)
-        cursor = page.next_starting_after
-        if not page.has_more or not cursor:
-            break
-    return emails
+def emails_of(leads: list[Any]) -> set[str]:
+    return {(lead.email or "").strip().lower() for lead in leads if lead.email}
+
+
+async def campaign_emails(instantly: InstantlyClient, campaign_id: str) -> set[str]:
+    return emails_of(await all_leads(instantly, campaign_id))
 
 
 async def sort_new(leads: list[LeadIn], *, store: Store, present: set[str]) -> tuple[list[LeadIn], list[SkippedLead]]:
@@ -81,8 +78,9 @@ async def import_new(
     return int(summary.created), skipped
 
 
-def counted(skipped: list[SkippedLead]) -> dict[str, int]:
-    out: dict[str, Any] = {}
+def add_reasons(left_out: dict[str, int], skipped: list[SkippedLead]) -> dict[str, int]:
+    """`left_out` (counts by reason) with the skipped new leads counted in, by the reason's first part."""
+    out = dict(left_out)
     for s in skipped:
         key = s.reason.split(" - ", 1)[0]
         out[key] = out.get(key, 0) + 1

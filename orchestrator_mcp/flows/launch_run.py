@@ -17,7 +17,7 @@ from orchestrator_mcp.flows.launch import (
     default_senders,
     ensure_campaign,
 )
-from orchestrator_mcp.flows.launch_leads import counted, import_new
+from orchestrator_mcp.flows.launch_leads import add_reasons, import_new
 from orchestrator_mcp.flows.launch_tiers import LINK_KEY, switch_links, tier_status
 from orchestrator_mcp.flows.segments import campaigns_by_name, move_segment, wait_until_in
 from shared.errors import InputError
@@ -151,9 +151,7 @@ async def run_launch(launch: Launch, progress: Progress | None = None) -> Launch
         steps.append(Step(step="activate campaign", outcome="skipped",
                           detail="activate=false" if not req.activate else "no leads yet: add leads, run it again"))
     await report(4, 4, "done")
-    left_out = dict(plan.left_out)
-    for reason, n in counted(skipped).items():
-        left_out[reason] = left_out.get(reason, 0) + n
+    left_out = add_reasons(plan.left_out, skipped)
     return plan.model_copy(update={
         "steps": steps, "campaign_status": status, "campaign": campaign_label(req.name, state["campaign_id"]),
         "registered_campaign": (campaign_label(launch.registered_name, state["registered_id"]) if launch.registered_name

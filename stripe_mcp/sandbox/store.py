@@ -114,19 +114,14 @@ class Store:
         if tombstone is not None:
             self.insert(DELETED + type_, tombstone)
 
-    def all(self, type_: str, livemode: bool | None = None) -> list[tuple[int, dict[str, Any]]]:
-        """(seq, object) pairs, newest first."""
+    def all(self, type_: str, livemode: bool | None = None, *, email: str | None = None
+            ) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, object) pairs, newest first; with `email`, only objects whose email equals it exactly, narrowed
+        in SQL on an index (not by decoding every object: a look-up by email stays flat as objects grow)."""
         sql, args = "SELECT seq, data FROM objects WHERE type = ?", [type_]
-        if livemode is not None:
-            sql += " AND livemode = ?"
-            args.append(int(livemode))
-        rows = self.db.execute(sql + " ORDER BY seq DESC", args).fetchall()
-        return [(seq, json.loads(data)) for seq, data in rows]
-
-    def all_with_email(self, type_: str, email: str, livemode: bool | None = None) -> list[tuple[int, dict[str, Any]]]:
-        """all(), narrowed in SQL to objects whose `email` equals `email` exactly (an index, not a decode of every
-        object: a customer look-up by email stays flat as customers grow)."""
-        sql, args = "SELECT seq, data FROM objects WHERE type = ? AND json_extract(data, '$.email') = ?", [type_, email]
+        if email is not None:
+            sql += " AND json_extract(data, '$.email') = ?"
+            args.append(email)
         if livemode is not None:
             sql += " AND livemode = ?"
             args.append(int(livemode))

@@ -134,7 +134,7 @@ def list_customers(ctx: Ctx, p: Params) -> dict[str, Any]:
     # `email` is "a case-sensitive filter on the list based on the customer's email field"
     # (https://docs.stripe.com/api/customers/list); without a cursor the rows are narrowed in SQL first (a cursor
     # may name any customer, so it keeps the full list)
-    rows = (ctx.store.all_with_email("customer", email, ctx.livemode)
+    rows = (ctx.store.all("customer", ctx.livemode, email=email)
             if email is not None and not (p.str("starting_after") or p.str("ending_before")) else None)
     return paginate(ctx, "customer", p, "/v1/customers", preds, rows=rows)
 
